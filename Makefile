@@ -1,0 +1,47 @@
+# Constable: `make demo` sets up and serves the system; `make test` runs every check.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DB ?= sqlite:///constable.db
+
+.PHONY: install system-deps demo serve kent test lint typecheck unit bench clean
+
+$(BIN)/constable: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(BIN)/constable  ## the package and its dependencies in .venv
+
+system-deps:  ## PostgreSQL server binaries and Chromium from Debian, when missing
+	./scripts/system-deps.sh
+
+kent: install  ## build the Kent database and import the real samples
+	$(BIN)/constable --db $(DB) force build kent --replace
+	$(BIN)/constable --db $(DB) import sample west-yorkshire
+	$(BIN)/constable --db $(DB) import sample recorded-crime
+
+demo: kent  ## build Kent and serve on http://127.0.0.1:8000
+	$(BIN)/constable --db $(DB) serve
+
+serve: install
+	$(BIN)/constable --db $(DB) serve
+
+lint: install
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck: install
+	$(BIN)/mypy src
+
+unit: install system-deps
+	$(BIN)/python -m pytest -q
+
+test: lint typecheck unit  ## everything CI runs
+
+bench: install  ## speed and memory, printed as ratios against baselines
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) constable.db constable.db-wal constable.db-shm .pytest_cache .mypy_cache .ruff_cache

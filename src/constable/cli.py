@@ -1,0 +1,77 @@
+"""The ``constable`` command. Each area adds its own commands; this module puts them together.
+
+Every command takes the global ``--db URL`` option (default: ``CONSTABLE_DATABASE_URL``, then
+``sqlite:///constable.db`` in the working folder).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+import click
+import typer
+from rich.console import Console
+
+from constable.config import get_settings
+from constable.crime.cli import app as crimes_app
+from constable.errors import ConstableError
+from constable.force.cli import app as force_app
+from constable.ingest.cli import app as import_app
+from constable.state import CliState
+from constable.store.cli import app as db_app
+from constable.web.cli import serve
+
+app = typer.Typer(
+    name="constable",
+    help="Constable: records, control room, analysis and performance for a district police force.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+    add_completion=False,
+)
+app.add_typer(db_app, name="db")
+app.add_typer(force_app, name="force")
+app.add_typer(import_app, name="import")
+app.add_typer(crimes_app, name="crimes")
+app.command("serve")(serve)
+
+
+@app.callback()
+def main_options(
+    ctx: typer.Context,
+    db: str = typer.Option(
+        None,
+        "--db",
+        metavar="URL",
+        help="Database URL (SQLite file or PostgreSQL). Default: $CONSTABLE_DATABASE_URL, "
+        "then sqlite:///constable.db.",
+    ),
+) -> None:
+    """Constable's command line."""
+    ctx.obj = CliState(database_url=db or get_settings().database_url)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command with ``argv``; a user's mistake prints one line and returns 1."""
+    errors = Console(stderr=True, highlight=False)
+    try:
+        # Without standalone mode, click returns a command's exit code instead of raising it.
+        status = app(args=list(argv) if argv is not None else None, standalone_mode=False)
+    except ConstableError as exc:
+        errors.print(f"[bold red]Error:[/] {exc}", soft_wrap=True)
+        return 1
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except click.exceptions.Abort:
+        errors.print("Aborted.")
+        return 1
+    return status if isinstance(status, int) else 0
+
+
+def run() -> None:
+    """Console-script entry point."""
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Crimes, their outcomes, stop and search, and Home Office recorded crime."""

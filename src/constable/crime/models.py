@@ -1,0 +1,130 @@
+"""Tables of crime records."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from constable.store.base import Base, PrimaryKey
+
+
+class Crime(Base):
+    """A recorded crime or anti-social-behaviour report, as police.uk publishes it or as recorded.
+
+    ``record_key`` makes re-imports idempotent: the police.uk Crime ID when there is one, else a
+    digest of the row's fields with its occurrence number in the file (identical rows are distinct).
+    """
+
+    __tablename__ = "crime"
+    __table_args__ = (
+        Index("ix_crime_force_month", "force", "month"),
+        Index("ix_crime_lsoa_month", "lsoa_code", "month"),
+    )
+
+    id: Mapped[PrimaryKey]
+    record_key: Mapped[str] = mapped_column(String(80), unique=True)
+    police_uk_id: Mapped[str | None] = mapped_column(String(80), index=True)
+    force: Mapped[str] = mapped_column(String(80))
+    reported_by: Mapped[str | None] = mapped_column(String(120))
+    falls_within: Mapped[str | None] = mapped_column(String(120))
+    month: Mapped[dt.date] = mapped_column(Date)
+    occurred_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    category: Mapped[str] = mapped_column(String(80), index=True)
+    offence_code: Mapped[str | None] = mapped_column(String(20))
+    location: Mapped[str | None] = mapped_column(String(200))
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    easting: Mapped[float | None] = mapped_column(Float)
+    northing: Mapped[float | None] = mapped_column(Float)
+    lsoa_code: Mapped[str | None] = mapped_column(String(20))
+    lsoa_name: Mapped[str | None] = mapped_column(String(120))
+    last_outcome: Mapped[str | None] = mapped_column(String(120))
+    last_outcome_month: Mapped[dt.date | None] = mapped_column(Date)
+    context: Mapped[str | None] = mapped_column(Text)
+    imported_file_id: Mapped[int | None] = mapped_column(
+        ForeignKey("imported_file.id", ondelete="SET NULL"), index=True
+    )
+
+
+class Outcome(Base):
+    """One outcome of a crime (the history behind ``Crime.last_outcome``)."""
+
+    __tablename__ = "outcome"
+    __table_args__ = (UniqueConstraint("police_uk_id", "month", "outcome_type"),)
+
+    id: Mapped[PrimaryKey]
+    # Linked by the police.uk Crime ID: an outcome may arrive before (or without) its crime.
+    police_uk_id: Mapped[str] = mapped_column(String(80), index=True)
+    force: Mapped[str] = mapped_column(String(80))
+    month: Mapped[dt.date] = mapped_column(Date)
+    outcome_type: Mapped[str] = mapped_column(String(120))
+    imported_file_id: Mapped[int | None] = mapped_column(
+        ForeignKey("imported_file.id", ondelete="SET NULL"), index=True
+    )
+
+
+class StopSearch(Base):
+    """A stop and search, as police.uk publishes it."""
+
+    __tablename__ = "stop_search"
+    __table_args__ = (Index("ix_stop_search_force_searched_at", "force", "searched_at"),)
+
+    id: Mapped[PrimaryKey]
+    record_key: Mapped[str] = mapped_column(String(80), unique=True)
+    force: Mapped[str] = mapped_column(String(80))
+    search_type: Mapped[str] = mapped_column(String(80))
+    searched_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    part_of_operation: Mapped[bool | None]
+    operation_name: Mapped[str | None] = mapped_column(String(200))
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    easting: Mapped[float | None] = mapped_column(Float)
+    northing: Mapped[float | None] = mapped_column(Float)
+    gender: Mapped[str | None] = mapped_column(String(40))
+    age_range: Mapped[str | None] = mapped_column(String(40))
+    self_defined_ethnicity: Mapped[str | None] = mapped_column(String(200))
+    officer_defined_ethnicity: Mapped[str | None] = mapped_column(String(40))
+    legislation: Mapped[str | None] = mapped_column(String(200))
+    object_of_search: Mapped[str | None] = mapped_column(String(120))
+    outcome: Mapped[str | None] = mapped_column(String(120))
+    outcome_linked_to_object: Mapped[bool | None]
+    removal_of_outer_clothing: Mapped[bool | None]
+    imported_file_id: Mapped[int | None] = mapped_column(
+        ForeignKey("imported_file.id", ondelete="SET NULL"), index=True
+    )
+
+
+class RecordedCrime(Base):
+    """Home Office police recorded crime: offences by force, financial year, quarter and code."""
+
+    __tablename__ = "recorded_crime"
+    __table_args__ = (
+        UniqueConstraint("force", "financial_year", "quarter", "offence_code"),
+        Index("ix_recorded_crime_force_year", "force", "financial_year"),
+    )
+
+    id: Mapped[PrimaryKey]
+    force: Mapped[str] = mapped_column(String(80))
+    financial_year: Mapped[str] = mapped_column(String(7))
+    quarter: Mapped[int] = mapped_column(Integer)
+    offence_code: Mapped[str] = mapped_column(String(20))
+    offence_description: Mapped[str] = mapped_column(String(200))
+    offence_group: Mapped[str] = mapped_column(String(120))
+    offence_subgroup: Mapped[str] = mapped_column(String(120))
+    police_uk_category: Mapped[str | None] = mapped_column(String(80))
+    offences: Mapped[int] = mapped_column(Integer)
+    imported_file_id: Mapped[int | None] = mapped_column(
+        ForeignKey("imported_file.id", ondelete="SET NULL"), index=True
+    )

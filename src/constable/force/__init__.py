@@ -1,0 +1,1 @@
+"""The organisation: force, districts, neighbourhoods, teams, people and units."""

@@ -1,0 +1,1 @@
+"""Readers for data.police.uk files, Home Office tables and the census, with validation."""
