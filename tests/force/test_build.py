@@ -158,7 +158,7 @@ def test_a_second_force_lives_beside_kent(kent_store: Store) -> None:
 
 def test_unknown_force_and_district_are_named(kent_store: Store) -> None:
     with kent_store.session() as session:
-        with pytest.raises(service.NotFoundError, match="no force 'essex'.*built: kent"):
+        with pytest.raises(service.NotFoundError, match=r"no force 'essex'.*built: kent"):
             service.get_or_raise(session=session, code="essex")
         force = service.get_or_raise(session=session, code="kent")
         with pytest.raises(service.NotFoundError, match="no district 'Narnia'"):

@@ -43,12 +43,12 @@ def test_a_file_path_loads(tmp_path: Path) -> None:
 
 
 def test_an_unknown_force_lists_the_shipped_ones() -> None:
-    with pytest.raises(ForceConfigError, match="shipped: .*kent"):
+    with pytest.raises(ForceConfigError, match=r"shipped: .*kent"):
         load_config("atlantis")
 
 
 def test_an_unknown_district_is_named() -> None:
-    with pytest.raises(ForceConfigError, match="no district 'Narnia'.*Sevenoaks"):
+    with pytest.raises(ForceConfigError, match=r"no district 'Narnia'.*Sevenoaks"):
         load_config("kent").district("Narnia")
 
 
@@ -90,5 +90,5 @@ def test_repeated_districts_are_refused(tmp_path: Path) -> None:
 def test_broken_yaml_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "broken.yaml"
     path.write_text("code: kent\ndistricts: [\n")
-    with pytest.raises(ForceConfigError, match="broken.yaml: not valid YAML"):
+    with pytest.raises(ForceConfigError, match=r"broken.yaml: not valid YAML"):
         load_config(path)

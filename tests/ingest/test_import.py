@@ -157,6 +157,6 @@ def test_the_home_office_sample_has_every_force(store: Store) -> None:
 def test_imports_are_in_the_audit_log(store: Store) -> None:
     service.import_police_uk_file(store, DATA / "2019-01-test-force-street.csv")
     with store.session() as session:
-        entry = session.scalar(select(AuditEntry).where(AuditEntry.action == "import.police_uk"))
+        entry = session.scalar(select(AuditEntry).where(AuditEntry.action == "import.street"))
         assert entry is not None and entry.after is not None
         assert entry.after["rows_added"] == 6

@@ -50,3 +50,20 @@ def test_bad_urls_are_refused(tmp_path: Path) -> None:
         make_engine("mysql://localhost/x")
     with pytest.raises(StoreError, match="does not exist"):
         make_engine(f"sqlite:///{tmp_path / 'missing' / 'x.db'}")
+
+
+def test_the_migrations_match_the_tables(database_url: str) -> None:
+    """Every table and column in code is created by a migration, and nothing else."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    import constable.models  # noqa: F401
+    from constable.store.base import Base
+
+    store = open_store(database_url)
+    try:
+        with store.engine.connect() as connection:
+            differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+        assert differences == []
+    finally:
+        store.close()

@@ -20,7 +20,16 @@ from sqlalchemy.orm import Mapped, mapped_column
 from constable.store.base import Base, PrimaryKey
 
 
-class Crime(Base):
+class Located:
+    """A point as published (WGS84 degrees) and on the British National Grid (metres)."""
+
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    easting: Mapped[float | None] = mapped_column(Float)
+    northing: Mapped[float | None] = mapped_column(Float)
+
+
+class Crime(Located, Base):
     """A recorded crime or anti-social-behaviour report, as police.uk publishes it or as recorded.
 
     ``record_key`` makes re-imports idempotent: the police.uk Crime ID when there is one, else a
@@ -44,10 +53,6 @@ class Crime(Base):
     category: Mapped[str] = mapped_column(String(80), index=True)
     offence_code: Mapped[str | None] = mapped_column(String(20))
     location: Mapped[str | None] = mapped_column(String(200))
-    latitude: Mapped[float | None] = mapped_column(Float)
-    longitude: Mapped[float | None] = mapped_column(Float)
-    easting: Mapped[float | None] = mapped_column(Float)
-    northing: Mapped[float | None] = mapped_column(Float)
     lsoa_code: Mapped[str | None] = mapped_column(String(20))
     lsoa_name: Mapped[str | None] = mapped_column(String(120))
     last_outcome: Mapped[str | None] = mapped_column(String(120))
@@ -75,7 +80,7 @@ class Outcome(Base):
     )
 
 
-class StopSearch(Base):
+class StopSearch(Located, Base):
     """A stop and search, as police.uk publishes it."""
 
     __tablename__ = "stop_search"
@@ -88,10 +93,6 @@ class StopSearch(Base):
     searched_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     part_of_operation: Mapped[bool | None]
     operation_name: Mapped[str | None] = mapped_column(String(200))
-    latitude: Mapped[float | None] = mapped_column(Float)
-    longitude: Mapped[float | None] = mapped_column(Float)
-    easting: Mapped[float | None] = mapped_column(Float)
-    northing: Mapped[float | None] = mapped_column(Float)
     gender: Mapped[str | None] = mapped_column(String(40))
     age_range: Mapped[str | None] = mapped_column(String(40))
     self_defined_ethnicity: Mapped[str | None] = mapped_column(String(200))

@@ -36,6 +36,10 @@ class Sample(StrEnum):
     RECORDED_CRIME = "recorded-crime"
 
 
+ImportOne = Callable[[Path, Callable[[int], None]], service.FileResult]
+"""Imports one file, reporting bytes read; the CLI gives it a progress bar."""
+
+
 def _print(results: Sequence[service.FileResult], refused: Sequence[str], as_json: bool) -> None:
     added = sum(r.rows_added for r in results)
     if as_json:
@@ -58,7 +62,7 @@ def _print(results: Sequence[service.FileResult], refused: Sequence[str], as_jso
 
 def _run(
     paths: Sequence[Path],
-    one: Callable[[Path, Callable[[int], None]], service.FileResult],
+    one: ImportOne,
     as_json: bool,
 ) -> None:
     """Import each file on its own (all or nothing per file); exit 1 if any was refused."""
@@ -89,11 +93,20 @@ def _run(
         raise typer.Exit(1)
 
 
-def _police_uk(store: Store, force: str | None, batch_rows: int):  # type: ignore[no-untyped-def]
+def _police_uk(store: Store, force: str | None, batch_rows: int) -> ImportOne:
     def one(path: Path, on_bytes: Callable[[int], None]) -> service.FileResult:
         return service.import_police_uk_file(
             store, path, force=force, on_bytes=on_bytes, batch_rows=batch_rows
         )
+
+    return one
+
+
+def _recorded_crime(store: Store) -> ImportOne:
+    def one(path: Path, on_bytes: Callable[[int], None]) -> service.FileResult:
+        result = service.import_recorded_crime_file(store, path)
+        on_bytes(path.stat().st_size)
+        return result
 
     return one
 
@@ -124,14 +137,7 @@ def recorded_crime(
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
     """Import Home Office police recorded crime by force area, year, quarter and offence code."""
-    store = state(ctx).store()
-
-    def one(path: Path, on_bytes: Callable[[int], None]) -> service.FileResult:
-        result = service.import_recorded_crime_file(store, path)
-        on_bytes(path.stat().st_size)
-        return result
-
-    _run(paths, one, as_json)
+    _run(paths, _recorded_crime(state(ctx).store()), as_json)
 
 
 @app.command("sample")
@@ -149,10 +155,4 @@ def sample(
     if name is Sample.WEST_YORKSHIRE:
         _run(sources.west_yorkshire_street(), _police_uk(store, None, 5000), as_json)
     else:
-
-        def one(path: Path, on_bytes: Callable[[int], None]) -> service.FileResult:
-            result = service.import_recorded_crime_file(store, path)
-            on_bytes(path.stat().st_size)
-            return result
-
-        _run([sources.recorded_crime_2017_18()], one, as_json)
+        _run([sources.recorded_crime_2017_18()], _recorded_crime(store), as_json)

@@ -134,6 +134,47 @@ def _refresh_last_outcomes(session: Session, imported_file_id: int) -> None:
     )
 
 
+def _write(
+    session: Session,
+    *,
+    path: Path,
+    digest: str,
+    kind: str,
+    records: Iterator[dict[str, Any]],
+    batch_rows: int,
+    locate: bool,
+    actor: str,
+) -> tuple[ImportedFile, int]:
+    """Insert ``records`` for one file in batches, recording the file; returns it and its rows."""
+    table, keys = _TABLES[kind]
+    imported = ImportedFile(name=path.name, kind=kind, checksum=digest, rows=0, rows_added=0)
+    session.add(imported)
+    session.flush()
+    before = _count(session, table)
+    statement = _insert_ignoring_duplicates(session, table, keys)
+    connection = session.connection()
+    for batch in _batches(records, batch_rows):
+        for record in batch:
+            record["imported_file_id"] = imported.id
+        if locate:
+            _add_grid_references(batch)
+        connection.execute(statement, batch)
+        imported.rows += len(batch)
+    if kind == FileKind.OUTCOMES.value:
+        _refresh_last_outcomes(session, imported.id)
+    imported.rows_added = _count(session, table) - before
+    audit.record(
+        session,
+        actor=actor,
+        action=f"import.{kind}",
+        entity="imported_file",
+        entity_id=imported.id,
+        after={"name": path.name, "kind": kind, "rows": imported.rows,
+               "rows_added": imported.rows_added},
+    )  # fmt: skip
+    return imported, imported.rows
+
+
 def import_police_uk_file(
     store: Store,
     path: Path,
@@ -158,36 +199,16 @@ def import_police_uk_file(
             return FileResult(path.name, str(path), previous.kind, previous.rows, 0, True)
         with path.open("rb") as handle:
             opened = open_file(path, handle, force=force, on_bytes=on_bytes)
-            table, keys = _TABLES[opened.kind.value]
-            imported = ImportedFile(
-                name=path.name, kind=opened.kind.value, checksum=digest, rows=0, rows_added=0
+            imported, rows = _write(
+                session,
+                path=path,
+                digest=digest,
+                kind=opened.kind.value,
+                records=opened.records(),
+                batch_rows=batch_rows,
+                locate=opened.kind is not FileKind.OUTCOMES,
+                actor=actor,
             )
-            session.add(imported)
-            session.flush()
-            before = _count(session, table)
-            statement = _insert_ignoring_duplicates(session, table, keys)
-            connection = session.connection()
-            rows = 0
-            for batch in _batches(opened.records(), batch_rows):
-                for record in batch:
-                    record["imported_file_id"] = imported.id
-                if opened.kind is not FileKind.OUTCOMES:
-                    _add_grid_references(batch)
-                connection.execute(statement, batch)
-                rows += len(batch)
-        if opened.kind is FileKind.OUTCOMES:
-            _refresh_last_outcomes(session, imported.id)
-        imported.rows = rows
-        imported.rows_added = _count(session, table) - before
-        audit.record(
-            session,
-            actor=actor,
-            action="import.police_uk",
-            entity="imported_file",
-            entity_id=imported.id,
-            after={"name": path.name, "kind": imported.kind, "rows": rows,
-                   "rows_added": imported.rows_added},
-        )  # fmt: skip
         return FileResult(path.name, str(path), imported.kind, rows, imported.rows_added)
 
 
@@ -199,25 +220,14 @@ def import_recorded_crime_file(store: Store, path: Path, *, actor: str = "system
         previous = _already(session, digest)
         if previous is not None:
             return FileResult(path.name, str(path), previous.kind, previous.rows, 0, True)
-        imported = ImportedFile(
-            name=path.name, kind="recorded-crime", checksum=digest, rows=len(records), rows_added=0
-        )
-        session.add(imported)
-        session.flush()
-        table, keys = _TABLES["recorded-crime"]
-        before = _count(session, table)
-        for record in records:
-            record["imported_file_id"] = imported.id
-        statement = _insert_ignoring_duplicates(session, table, keys)
-        for batch in _batches(iter(records), 5000):
-            session.connection().execute(statement, batch)
-        imported.rows_added = _count(session, table) - before
-        audit.record(
+        imported, rows = _write(
             session,
+            path=path,
+            digest=digest,
+            kind="recorded-crime",
+            records=iter(records),
+            batch_rows=5000,
+            locate=False,
             actor=actor,
-            action="import.recorded_crime",
-            entity="imported_file",
-            entity_id=imported.id,
-            after={"name": path.name, "rows": len(records), "rows_added": imported.rows_added},
         )
-        return FileResult(path.name, str(path), "recorded-crime", len(records), imported.rows_added)
+        return FileResult(path.name, str(path), imported.kind, rows, imported.rows_added)
