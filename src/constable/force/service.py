@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from sqlalchemy import case, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from constable.errors import ConstableError
 from constable.force.models import District, Force, Neighbourhood, Person, Team, Unit
@@ -64,6 +64,7 @@ def neighbourhoods(*, session: Session, district: District) -> list[Neighbourhoo
         session.scalars(
             select(Neighbourhood)
             .where(Neighbourhood.district_id == district.id)
+            .options(selectinload(Neighbourhood.pcso))
             .order_by(Neighbourhood.code)
         )
     )

@@ -1,0 +1,88 @@
+"""The application factory: ``uvicorn --factory constable.api.app:create_app``.
+
+The store is opened once when the app starts (an empty database is migrated) and closed when it
+stops. Pages are served at the root, the JSON API under ``/api``, OpenAPI at ``/openapi.json``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request, Response
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.responses import RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from constable import __version__
+from constable.api.deps import SettingsDep
+from constable.config import Settings, get_settings
+from constable.force import views as force_views
+from constable.store import open_store
+from constable.web import STATIC_DIR, get_templates
+
+API_PREFIX = "/api"
+
+
+def _sentence(text: str) -> str:
+    """``no force 'x' in the store`` → ``No force 'x' in the store.``"""
+    text = text.strip()
+    return text[:1].upper() + text[1:] + ("" if text.endswith((".", "!", "?")) else ".")
+
+
+async def _page_or_json_error(request: Request, exc: Exception) -> Response:
+    """Errors under ``/api`` as JSON ``{"detail": …}``; a missing page as a page that says so."""
+    if not isinstance(exc, StarletteHTTPException):
+        raise exc
+    if request.url.path.startswith(API_PREFIX + "/") or exc.status_code != 404:
+        return await http_exception_handler(request, exc)
+    named = isinstance(exc.detail, str) and exc.detail != "Not Found"
+    detail = _sentence(exc.detail) if named else None
+    return get_templates().TemplateResponse(
+        request, "not_found.html", {"detail": detail}, status_code=404
+    )
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The web app for ``settings`` (default: from the environment, ``CONSTABLE_*``)."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.store = open_store(settings.database_url)
+        try:
+            yield
+        finally:
+            app.state.store.close()
+
+    app = FastAPI(
+        title="Constable",
+        summary="Records, control room, analysis and performance for a district police force.",
+        version=__version__,
+        openapi_url="/openapi.json",
+        # FastAPI's interactive docs load their script from a CDN: off, so nothing is fetched
+        # from elsewhere and the app works offline. Read /openapi.json with any OpenAPI viewer.
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.add_exception_handler(StarletteHTTPException, _page_or_json_error)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    @app.get("/healthz", summary="Is the app up?", tags=["meta"])
+    def healthz() -> dict[str, str]:
+        """``{"status": "ok"}`` while the app is serving."""
+        return {"status": "ok"}
+
+    @app.get("/", summary="The default force's page", include_in_schema=False)
+    def home(current: SettingsDep) -> RedirectResponse:
+        """Redirect to the page of the force named in the settings."""
+        return RedirectResponse(app.url_path_for("force_page", code=current.force))
+
+    # WARNING: these routers are public (no authentication yet): they show the organisation
+    # and census figures only, never personal data about the public.
+    app.include_router(force_views.page_router)
+    app.include_router(force_views.router, prefix=API_PREFIX, tags=["force"])
+    return app
