@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # Spellings that suffix-stripping alone does not bring to the short name used by the Home Office.
 _ALIASES = {
@@ -17,6 +18,7 @@ _SUFFIXES = (" police service", " constabulary", " police")
 _SMALL_WORDS = {"and", "of", "the"}
 
 
+@lru_cache(maxsize=256)  # called once per imported row, with a handful of values
 def canonical_force_name(name: str) -> str:
     """``West Yorkshire Police`` → ``West Yorkshire``; ``Avon and Somerset Constabulary`` →
     ``Avon and Somerset``; ``City of London Police`` → ``London, City of`` (Home Office names)."""
