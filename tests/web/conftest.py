@@ -2,37 +2,17 @@
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 
-from constable.api.app import create_app
-from constable.config import Settings
 from constable.force.build import build_force
 from constable.force.config import load_config
 from constable.ingest import sources
 from constable.store import open_store
-
-CHROMIUM = Path("/usr/bin/chromium")
-"""Debian's Chromium, driven by Playwright (``make system-deps`` installs it)."""
-
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from support import CHROMIUM, CHROMIUM_ARGS, serve
 
 
 @pytest.fixture(scope="session")
@@ -55,24 +35,9 @@ def kent_database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 @pytest.fixture(scope="session")
 def live_server(kent_database_url: str) -> Iterator[str]:
-    """The app served by Uvicorn on a free loopback port in a background thread: its base URL."""
-    app = create_app(Settings(database_url=kent_database_url, force="kent"))
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError(f"Uvicorn did not start on 127.0.0.1:{port} within 30 s")
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
-    sock.close()
+    """The app served by Uvicorn on a free loopback port: its base URL."""
+    with serve(kent_database_url) as url:
+        yield url
 
 
 @pytest.fixture

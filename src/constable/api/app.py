@@ -17,7 +17,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from constable import __version__
 from constable.api.deps import SettingsDep
+from constable.auth import views as auth_views
 from constable.config import Settings, get_settings
+from constable.control import views as control_views
 from constable.force import views as force_views
 from constable.store import open_store
 from constable.web import STATIC_DIR, get_templates
@@ -81,6 +83,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         """Redirect to the page of the force named in the settings."""
         return RedirectResponse(app.url_path_for("force_page", code=current.force))
 
+    # Authenticated by default: every control-room route needs a signed-in user with a role.
+    app.include_router(auth_views.router, prefix=API_PREFIX, tags=["auth"])
+    app.include_router(auth_views.page_router)
+    app.include_router(control_views.router, prefix=API_PREFIX, tags=["control room"])
     # WARNING: these routers are public (no authentication yet): they show the organisation
     # and census figures only, never personal data about the public.
     app.include_router(force_views.page_router)

@@ -98,6 +98,88 @@ class NeighbourhoodRules(_Strict):
     source: str
 
 
+class AnswerTarget(_Strict):
+    """A call-answering target: ``share`` of calls answered within ``seconds``."""
+
+    seconds: float = Field(gt=0)
+    share: float = Field(gt=0, le=1)
+
+
+class AttendanceStandard(_Strict):
+    """How soon a grade must be attended: minutes (urban, rural), or hours by appointment."""
+
+    urban_minutes: float | None = Field(default=None, gt=0)
+    rural_minutes: float | None = Field(default=None, gt=0)
+    within_hours: float | None = Field(default=None, gt=0)
+    attend: bool = True
+
+    def minutes(self, *, urban: bool) -> float | None:
+        """The standard in minutes for an urban or rural neighbourhood (None: no attendance)."""
+        if not self.attend:
+            return None
+        if self.within_hours is not None:
+            return self.within_hours * 60
+        return self.urban_minutes if urban else self.rural_minutes
+
+
+class TravelModel(_Strict):
+    """Estimated time of arrival from straight-line distance."""
+
+    road_factor: float = Field(default=1.3, ge=1)
+    urban_kmh: float = Field(default=40.0, gt=0)
+    rural_kmh: float = Field(default=65.0, gt=0)
+    cross_border_margin_minutes: float = Field(default=3.0, ge=0)
+
+
+class ShiftPeriod(_Strict):
+    """A duty period of the day (local time)."""
+
+    name: str
+    start: str = Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    hours: float = Field(gt=0, le=24)
+
+
+class ShiftRota(_Strict):
+    """Which shift works which period on each day of a repeating cycle."""
+
+    periods: list[ShiftPeriod] = Field(min_length=1)
+    cycle_start: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$")
+    days: list[list[str]] = Field(
+        min_length=1, description="per day of the cycle, the shift on each period ('-' for none)"
+    )
+    day_working: ShiftPeriod = Field(description="hours of teams without a rota (PCSOs, CPT)")
+
+    @model_validator(mode="after")
+    def _aligned(self) -> ShiftRota:
+        for index, day in enumerate(self.days):
+            if len(day) != len(self.periods):
+                raise ValueError(
+                    f"rota day {index + 1} names {len(day)} shifts for {len(self.periods)} periods"
+                )
+        return self
+
+
+class ControlRoomConfig(_Strict):
+    """Standards and models of the force control room (issue: control room)."""
+
+    answer_targets: dict[str, AnswerTarget]
+    attendance: dict[int, AttendanceStandard]
+    travel: TravelModel = TravelModel()
+    duplicate_minutes: float = Field(default=30.0, gt=0)
+    duplicate_metres: float = Field(default=250.0, gt=0)
+    rota: ShiftRota
+    source: str
+
+    @model_validator(mode="after")
+    def _grades(self) -> ControlRoomConfig:
+        missing = sorted({1, 2, 3, 4} - set(self.attendance))
+        if missing:
+            raise ValueError(f"attendance standards missing for grade(s) {missing}")
+        if "999" not in self.answer_targets or "other" not in self.answer_targets:
+            raise ValueError("answer_targets needs '999' and 'other'")
+        return self
+
+
 class ForceConfig(_Strict):
     """A whole force."""
 
@@ -107,6 +189,7 @@ class ForceConfig(_Strict):
     neighbourhoods: NeighbourhoodRules
     districts: list[DistrictConfig] = Field(min_length=1)
     teams: list[TeamConfig]
+    control: ControlRoomConfig
 
     @model_validator(mode="after")
     def _consistent(self) -> ForceConfig:

@@ -169,9 +169,13 @@ def _write(
         action=f"import.{kind}",
         entity="imported_file",
         entity_id=imported.id,
-        after={"name": path.name, "kind": kind, "rows": imported.rows,
-               "rows_added": imported.rows_added},
-    )  # fmt: skip
+        after={
+            "name": path.name,
+            "kind": kind,
+            "rows": imported.rows,
+            "rows_added": imported.rows_added,
+        },
+    )
     return imported, imported.rows
 
 

@@ -1,0 +1,70 @@
+"""Who is asking: the bearer token (API) or the sign-in cookie (pages), and what they may do."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+
+from constable.api.deps import SessionDep
+from constable.auth.roles import Action
+from constable.auth.service import Principal, principal_for_token
+
+COOKIE = "constable_token"
+
+
+def token_from(request: Request) -> str | None:
+    """The token in ``Authorization: Bearer …`` or, for pages, in the sign-in cookie."""
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    return request.cookies.get(COOKIE)
+
+
+def get_principal(request: Request, session: SessionDep) -> Principal:
+    """The signed-in user, or 401."""
+    token = token_from(request)
+    principal = principal_for_token(session=session, token=token) if token else None
+    if principal is None:
+        raise HTTPException(
+            status_code=401,
+            detail="Sign in first: send a bearer token from POST /api/token",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return principal
+
+
+CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
+
+
+def _words(code: str) -> str:
+    return code.replace("_", " ")
+
+
+def require(action: Action) -> Callable[[Principal], Principal]:
+    """A dependency: the signed-in user, if their role allows ``action`` (else 403)."""
+
+    def check(principal: CurrentPrincipal) -> Principal:
+        if not principal.can(action, district_id=principal.district_id):
+            raise HTTPException(
+                status_code=403,
+                detail=f"A {_words(principal.role.value)} cannot {_words(action.value)}",
+            )
+        return principal
+
+    return check
+
+
+def require_for_district(principal: Principal, action: Action, district_id: int, name: str) -> None:
+    """403 unless ``principal`` may do ``action`` on a record of that district."""
+    if not principal.can(action, district_id=district_id):
+        raise HTTPException(
+            status_code=403,
+            detail=(
+                f"A {principal.role.value.replace('_', ' ')} of "
+                f"{principal.district_slug or 'no district'} cannot "
+                f"{action.value.replace('_', ' ')} in {name}"
+            ),
+        )

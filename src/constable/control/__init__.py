@@ -1,0 +1,1 @@
+"""The force control room: contacts, THRIVE triage and grading, incidents, units and dispatch."""

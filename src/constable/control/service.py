@@ -1,0 +1,511 @@
+"""Contacts and incidents: record, triage, grade, change state, find duplicates, read."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, func, select, update
+from sqlalchemy.orm import Session, selectinload
+
+from constable.control.enums import TRANSITIONS, Channel, Grade, IncidentState
+from constable.control.models import Assessment, Contact, Deployment, Incident, IncidentLog
+from constable.control.schemas import ContactCreate, Reassessment, StateChange
+from constable.control.triage import Recommendation, Thrive, TriageRules, load_rules, recommend
+from constable.errors import ConstableError
+from constable.force.config import ForceConfig
+from constable.force.locate import Location, Locator
+from constable.force.models import District, Force, Neighbourhood
+from constable.store import audit
+from constable.store.base import utcnow
+
+
+class IncidentError(ConstableError):
+    """A change to an incident that cannot be made; ``status`` is the HTTP status to answer."""
+
+    status = 422
+
+
+class IncidentNotFound(IncidentError):
+    """No such incident."""
+
+    status = 404
+
+
+class IncidentConflict(IncidentError):
+    """The incident or unit changed under the request, or is not in a state that allows it."""
+
+    status = 409
+
+
+@lru_cache(maxsize=16)
+def _config(text: str) -> ForceConfig:
+    return ForceConfig.model_validate(json.loads(text))
+
+
+def force_config(force: Force) -> ForceConfig:
+    """The configuration the force was built from."""
+    return _config(json.dumps(force.config, sort_keys=True))
+
+
+_LOCATORS: dict[tuple[str, int], Locator] = {}
+
+
+def locator(session: Session, force: Force) -> Locator:
+    """The force's locator, built once per database and force."""
+    key = (str(session.get_bind().engine.url), force.id)
+    if key not in _LOCATORS:
+        _LOCATORS[key] = Locator.from_store(session, force)
+    return _LOCATORS[key]
+
+
+def rules() -> TriageRules:
+    """The triage rules in force."""
+    return load_rules()
+
+
+def _log(
+    session: Session,
+    incident: Incident,
+    *,
+    actor: str,
+    action: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    at: dt.datetime,
+) -> None:
+    session.add(
+        IncidentLog(
+            incident_id=incident.id, at=at, actor=actor, action=action, before=before, after=after
+        )
+    )
+    audit.record(
+        session,
+        actor=actor,
+        action=f"incident.{action}",
+        entity="incident",
+        entity_id=incident.id,
+        before=before,
+        after=after,
+    )
+
+
+def _assessment(
+    incident: Incident,
+    recommendation: Recommendation,
+    *,
+    grade: int | None,
+    override_reason: str | None,
+    actor: str,
+    at: dt.datetime,
+) -> Assessment:
+    final = grade if grade is not None else int(recommendation.grade)
+    return Assessment(
+        incident_id=incident.id,
+        at=at,
+        by=actor,
+        thrive=recommendation.thrive.model_dump(),
+        derived=recommendation.derived,
+        recommended_grade=int(recommendation.grade),
+        reasons=recommendation.reasons,
+        grade=final,
+        override_reason=override_reason if grade is not None else None,
+    )
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    """An open incident near in place and time, of the same category."""
+
+    incident: Incident
+    distance_m: float
+    minutes_apart: float
+
+
+def possible_duplicates(
+    *, session: Session, incident: Incident, config: ForceConfig
+) -> list[Duplicate]:
+    """Open incidents of the same category within the configured distance and time."""
+    window = dt.timedelta(minutes=config.control.duplicate_minutes)
+    metres = config.control.duplicate_metres
+    nearby = session.scalars(
+        select(Incident).where(
+            Incident.force_id == incident.force_id,
+            Incident.id != incident.id,
+            Incident.category == incident.category,
+            Incident.state != IncidentState.CLOSED.value,
+            Incident.linked_to_id.is_(None),
+            Incident.opened_at.between(incident.opened_at - window, incident.opened_at + window),
+            Incident.easting.between(incident.easting - metres, incident.easting + metres),
+            Incident.northing.between(incident.northing - metres, incident.northing + metres),
+        )
+    )
+    found = []
+    for other in nearby:
+        distance = math.hypot(other.easting - incident.easting, other.northing - incident.northing)
+        if distance <= metres:
+            apart = abs((other.opened_at - incident.opened_at).total_seconds()) / 60
+            found.append(Duplicate(other, round(distance, 1), round(apart, 1)))
+    return sorted(found, key=lambda d: (d.distance_m, d.minutes_apart))
+
+
+def get(*, session: Session, incident_id: int) -> Incident | None:
+    """The incident with this id."""
+    return session.get(Incident, incident_id)
+
+
+def get_or_raise(*, session: Session, incident_id: int) -> Incident:
+    """The incident with this id, or :class:`IncidentNotFound`."""
+    incident = get(session=session, incident_id=incident_id)
+    if incident is None:
+        raise IncidentNotFound(f"there is no incident {incident_id}")
+    return incident
+
+
+def _resolve(session: Session, force: Force, data: ContactCreate) -> Location:
+    return locator(session, force).resolve(
+        postcode=data.postcode,
+        latitude=data.latitude,
+        longitude=data.longitude,
+        neighbourhood=data.neighbourhood,
+    )
+
+
+def create_contact(
+    *,
+    session: Session,
+    force: Force,
+    data: ContactCreate,
+    actor: str,
+    now: dt.datetime | None = None,
+) -> Incident:
+    """Record a contact: locate it, assess it (THRIVE), grade it and open an incident.
+
+    With ``link_to`` the contact is added to that open incident instead (a duplicate call).
+    """
+    now = now or utcnow()
+    triage = rules()
+    category = triage.category(data.category)
+    started = data.call_started_at or now
+    answered = data.answered_at
+    for name, value in (("call_started_at", started), ("answered_at", answered)):
+        if value is not None and value.tzinfo is None:
+            raise IncidentError(f"{name} {value.isoformat()} needs a time zone, e.g. +00:00")
+    if answered is not None and answered < started:
+        raise IncidentError("answered_at is before call_started_at")
+    contact = Contact(
+        channel=data.channel.value,
+        call_started_at=started,
+        answered_at=answered,
+        caller_name=data.caller_name,
+        caller_phone=data.caller_phone,
+        description=data.description,
+        postcode=data.postcode,
+        recorded_by=actor,
+    )
+    if data.link_to is not None:
+        incident = get_or_raise(session=session, incident_id=data.link_to)
+        if incident.force_id != force.id:
+            raise IncidentNotFound(f"there is no incident {data.link_to} in {force.name}")
+        if incident.state == IncidentState.CLOSED.value:
+            raise IncidentConflict(f"incident {incident.reference} is closed: record a new one")
+        contact.incident_id = incident.id
+        session.add(contact)
+        incident.version += 1
+        _log(
+            session,
+            incident,
+            actor=actor,
+            action="contact_linked",
+            before=None,
+            after={"channel": contact.channel, "description": data.description},
+            at=now,
+        )
+        session.flush()
+        return incident
+
+    location = _resolve(session, force, data)
+    district = session.scalar(
+        select(District).where(
+            District.force_id == force.id, District.slug == location.district_slug
+        )
+    )
+    assert district is not None  # the locator only answers with the force's districts
+    neighbourhood_id = session.scalar(
+        select(Neighbourhood.id).where(Neighbourhood.code == location.neighbourhood_code)
+    )
+    recommendation = recommend(
+        channel=data.channel,
+        category=category,
+        rules=triage,
+        thrive=data.thrive,
+        description=data.description,
+    )
+    grade = data.grade if data.grade is not None else int(recommendation.grade)
+    incident = Incident(
+        reference="pending",
+        force_id=force.id,
+        district_id=district.id,
+        neighbourhood_id=neighbourhood_id,
+        easting=location.easting,
+        northing=location.northing,
+        latitude=location.latitude,
+        longitude=location.longitude,
+        urban=location.urban,
+        location_text=data.location_text or location.postcode,
+        category=category.code,
+        description=data.description,
+        grade=grade,
+        state=IncidentState.GRADED.value,
+        opened_at=now,
+        graded_at=now,
+        version=1,
+    )
+    session.add(incident)
+    session.flush()
+    incident.reference = f"{force.code.upper()}-{now:%Y%m%d}-{incident.id:06d}"
+    contact.incident_id = incident.id
+    session.add(contact)
+    session.add(
+        _assessment(
+            incident,
+            recommendation,
+            grade=data.grade,
+            override_reason=data.override_reason,
+            actor=actor,
+            at=now,
+        )
+    )
+    _log(
+        session,
+        incident,
+        actor=actor,
+        action="opened",
+        before=None,
+        after={
+            "reference": incident.reference,
+            "grade": grade,
+            "state": incident.state,
+            "category": incident.category,
+            "district": district.slug,
+            "recommended_grade": int(recommendation.grade),
+        },
+        at=now,
+    )
+    session.flush()
+    return incident
+
+
+def reassess(
+    *,
+    session: Session,
+    incident: Incident,
+    data: Reassessment,
+    actor: str,
+    now: dt.datetime | None = None,
+) -> Incident:
+    """Assess again when the situation changes: both assessments are kept."""
+    now = now or utcnow()
+    _check_version(incident, data.version)
+    if incident.state == IncidentState.CLOSED.value:
+        raise IncidentConflict(f"incident {incident.reference} is closed")
+    contact = incident.contacts[0] if incident.contacts else None
+    triage = rules()
+    recommendation = recommend(
+        channel=Channel(contact.channel) if contact else Channel.NON_EMERGENCY,
+        category=triage.category(incident.category),
+        rules=triage,
+        thrive=data.thrive,
+    )
+    before = {"grade": incident.grade}
+    grade = data.grade if data.grade is not None else int(recommendation.grade)
+    session.add(
+        _assessment(
+            incident,
+            recommendation,
+            grade=data.grade,
+            override_reason=data.override_reason,
+            actor=actor,
+            at=now,
+        )
+    )
+    incident.grade = grade
+    incident.graded_at = now
+    incident.version += 1
+    _log(
+        session,
+        incident,
+        actor=actor,
+        action="reassessed",
+        before=before,
+        after={"grade": grade, "recommended_grade": int(recommendation.grade)},
+        at=now,
+    )
+    session.flush()
+    return incident
+
+
+def _check_version(incident: Incident, version: int | None) -> None:
+    if version is not None and version != incident.version:
+        raise IncidentConflict(
+            f"incident {incident.reference} has changed (version {incident.version}, "
+            f"not {version}): reload it and try again"
+        )
+
+
+def move(
+    *,
+    session: Session,
+    incident: Incident,
+    to: IncidentState,
+    actor: str,
+    at: dt.datetime,
+    extra: dict[str, Any] | None = None,
+) -> None:
+    """Move ``incident`` to state ``to`` if the state machine allows it, logging the change.
+
+    The update is conditional on the version read, so two simultaneous changes cannot both win.
+    """
+    current = IncidentState(incident.state)
+    if to not in TRANSITIONS[current]:
+        allowed = ", ".join(sorted(s.value for s in TRANSITIONS[current])) or "none"
+        raise IncidentConflict(
+            f"incident {incident.reference} is {current.value}: it cannot become {to.value} "
+            f"(allowed: {allowed})"
+        )
+    changed = cast(
+        "CursorResult[Any]",
+        session.execute(
+            update(Incident)
+            .where(Incident.id == incident.id, Incident.version == incident.version)
+            .values(state=to.value, version=Incident.version + 1)
+            .execution_options(synchronize_session=False)
+        ),
+    ).rowcount
+    if changed != 1:
+        raise IncidentConflict(f"incident {incident.reference} changed meanwhile: try again")
+    session.refresh(incident)
+    _log(
+        session,
+        incident,
+        actor=actor,
+        action="state",
+        before={"state": current.value},
+        after={"state": to.value, **(extra or {})},
+        at=at,
+    )
+
+
+def change_state(
+    *,
+    session: Session,
+    incident: Incident,
+    data: StateChange,
+    actor: str,
+    now: dt.datetime | None = None,
+) -> Incident:
+    """A person's change of state: closing needs a closing category and a result."""
+    now = now or utcnow()
+    _check_version(incident, data.version)
+    extra: dict[str, Any] = {}
+    if data.state is IncidentState.CLOSED:
+        if not data.closing_category or not data.result:
+            raise IncidentError("closing an incident needs a closing_category and a result")
+        active = [d for d in incident.deployments if d.cleared_at is None]
+        if active:
+            raise IncidentConflict(
+                f"incident {incident.reference} still has {len(active)} unit(s) deployed"
+            )
+        extra = {"closing_category": data.closing_category, "result": data.result}
+    move(session=session, incident=incident, to=data.state, actor=actor, at=now, extra=extra)
+    if data.state is IncidentState.CLOSED:
+        incident.closed_at = now
+        incident.closing_category = data.closing_category
+        incident.result = data.result
+        incident.crime_reference = data.crime_reference
+    session.flush()
+    return incident
+
+
+def list_incidents(
+    *,
+    session: Session,
+    force: Force,
+    district_id: int | None = None,
+    open_only: bool = True,
+    limit: int = 500,
+) -> list[Incident]:
+    """Incidents of the force (or a district), most urgent and oldest first."""
+    query = select(Incident).where(Incident.force_id == force.id)
+    if district_id is not None:
+        query = query.where(Incident.district_id == district_id)
+    if open_only:
+        query = query.where(Incident.state != IncidentState.CLOSED.value)
+    query = query.order_by(Incident.grade, Incident.opened_at).limit(limit)
+    return list(session.scalars(query.options(selectinload(Incident.assessments))))
+
+
+def load_detail(*, session: Session, incident_id: int) -> Incident:
+    """An incident with its contacts, assessments, deployments and log loaded."""
+    incident = session.scalar(
+        select(Incident)
+        .where(Incident.id == incident_id)
+        .options(
+            selectinload(Incident.contacts),
+            selectinload(Incident.assessments),
+            selectinload(Incident.deployments),
+            selectinload(Incident.log),
+        )
+    )
+    if incident is None:
+        raise IncidentNotFound(f"there is no incident {incident_id}")
+    return incident
+
+
+def attendance_standard(config: ForceConfig, incident: Incident) -> float | None:
+    """Minutes within which the incident should be attended (None: no attendance)."""
+    standard = config.control.attendance[incident.grade]
+    return standard.minutes(urban=incident.urban)
+
+
+def within_standard(config: ForceConfig, incident: Incident) -> bool | None:
+    """Whether the first unit arrived within the standard (None: not attended yet, or none due)."""
+    minutes = attendance_standard(config, incident)
+    if minutes is None or incident.first_arrival_at is None:
+        return None
+    return (incident.first_arrival_at - incident.opened_at) <= dt.timedelta(minutes=minutes)
+
+
+def grade_label(grade: int) -> str:
+    """``Grade 1 emergency`` and so on."""
+    return Grade(grade).label
+
+
+def active_deployments(*, session: Session, incident: Incident) -> list[Deployment]:
+    """Units deployed to the incident and not yet cleared."""
+    return list(
+        session.scalars(
+            select(Deployment).where(
+                Deployment.incident_id == incident.id, Deployment.cleared_at.is_(None)
+            )
+        )
+    )
+
+
+def board_version(*, session: Session, force: Force) -> tuple[int, int]:
+    """Changes so far (incident log entries, last unit update): the live board redraws on change."""
+    from constable.control.models import UnitState
+
+    log_id = session.scalar(select(func.max(IncidentLog.id))) or 0
+    units = session.scalar(select(func.count()).select_from(UnitState)) or 0
+    latest = session.scalar(select(func.max(UnitState.updated_at)))
+    return int(log_id), int(units) + (int(latest.timestamp() * 1000) if latest else 0)
+
+
+def thrive_of(assessment: Assessment) -> Thrive:
+    """The stored THRIVE assessment as a model."""
+    return Thrive.model_validate(assessment.thrive)

@@ -1,0 +1,134 @@
+"""Real parts for tests: a PostgreSQL server, the Kent force, the app served by Uvicorn."""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import socket
+import subprocess
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import psycopg
+import uvicorn
+
+from constable.api.app import create_app
+from constable.config import Settings
+from constable.force.build import build_force
+from constable.force.config import load_config
+from constable.ingest import sources
+from constable.store import Store
+
+CHROMIUM = Path("/usr/bin/chromium")
+"""Debian's Chromium, driven by Playwright (``make system-deps`` installs it)."""
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@contextmanager
+def serve(database_url: str, force: str = "kent") -> Iterator[str]:
+    """The app on ``database_url``, served until the block ends: its base URL."""
+    app = create_app(Settings(database_url=database_url, force=force))
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError(f"Uvicorn did not start on 127.0.0.1:{port} within 30 s")
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+
+
+def _pg_bin(name: str) -> str | None:
+    found = shutil.which(name)
+    if found:
+        return found
+    candidates = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
+    return candidates[-1] if candidates else None
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class PostgresServer:
+    """A throw-away PostgreSQL cluster in a temporary folder, on a loopback port."""
+
+    def __init__(self, root: Path) -> None:
+        initdb, pg_ctl = _pg_bin("initdb"), _pg_bin("pg_ctl")
+        if initdb is None or pg_ctl is None:
+            raise RuntimeError(
+                "PostgreSQL server binaries (initdb, pg_ctl) are not installed: run "
+                "`make system-deps` (Debian package postgresql)"
+            )
+        self.pg_ctl = pg_ctl
+        self.root = root
+        self.data = root / "data"
+        self.port = _free_port()
+        # PostgreSQL refuses to run as root: run it as the postgres user when we are root.
+        self.prefix: list[str] = []
+        if os.geteuid() == 0:
+            self.prefix = ["runuser", "-u", "postgres", "--"]
+            shutil.chown(root, user="postgres")
+        root.chmod(0o755)
+        self._run([initdb, "-D", str(self.data), "-U", "postgres", "-A", "trust", "-E", "UTF8"])
+        options = f"-p {self.port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off"
+        self._run(
+            [pg_ctl, "-D", str(self.data), "-o", options, "-l", str(root / "log"), "-w", "start"]
+        )
+
+    def _run(self, command: list[str]) -> None:
+        result = subprocess.run([*self.prefix, *command], capture_output=True, text=True)
+        if result.returncode != 0:
+            raise RuntimeError(f"{' '.join(command)} failed:\n{result.stdout}\n{result.stderr}")
+
+    def url(self, database: str = "postgres") -> str:
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
+
+    def create_database(self) -> str:
+        name = f"t_{uuid.uuid4().hex[:12]}"
+        with psycopg.connect(
+            f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres", autocommit=True
+        ) as connection:
+            connection.execute(f'CREATE DATABASE "{name}"')
+        return self.url(name)
+
+    def stop(self) -> None:
+        self._run([self.pg_ctl, "-D", str(self.data), "-m", "immediate", "stop"])
+
+
+def build_kent(store: Store) -> None:
+    """Build Kent from the real census and boundaries into ``store``."""
+    with store.session() as session:
+        build_force(
+            session,
+            load_config("kent"),
+            census_path=sources.census_2011(),
+            boundaries_path=sources.lsoa_boundaries(),
+        )
