@@ -65,9 +65,17 @@ def test_crimes_summary_json(capsys: pytest.CaptureFixture[str], tmp_path: Path)
     db = f"sqlite:///{tmp_path / 'c.db'}"
     run(capsys, "--db", db, "import", "police-uk", str(sources.west_yorkshire_street()[2]))
     code, out, _ = run(
-        capsys, "--db", db, "crimes", "summary", "--force", "West Yorkshire", "--month", "2018-07",
+        capsys,
+        "--db",
+        db,
+        "crimes",
+        "summary",
+        "--force",
+        "West Yorkshire",
+        "--month",
+        "2018-07",
         "--json",
-    )  # fmt: skip
+    )
     assert code == 0
     data = json.loads(out)
     assert (
@@ -76,8 +84,9 @@ def test_crimes_summary_json(capsys: pytest.CaptureFixture[str], tmp_path: Path)
     assert data["by_type"]["Anti-social behaviour"] == data["by_outcome"]["No outcome recorded"]
     code, _, err = run(capsys, "--db", db, "crimes", "summary", "--force", "Kent")
     assert code == 1 and "no crimes for force 'Kent'" in err
-    code, _, err = run(capsys, "--db", db, "crimes", "summary", "--force", "West Yorkshire",
-                       "--month", "July")  # fmt: skip
+    code, _, err = run(
+        capsys, "--db", db, "crimes", "summary", "--force", "West Yorkshire", "--month", "July"
+    )
     assert code == 1 and "is not a month written YYYY-MM" in err
 
 
@@ -122,3 +131,96 @@ def test_the_default_database_is_constable_db_in_the_working_folder(tmp_path: Pa
         text=True,
     )
     assert result.returncode == 1 and "Error:" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_users_add_reads_the_password_from_a_file_and_checks_the_district(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    db = f"sqlite:///{tmp_path / 'c.db'}"
+    run(capsys, "--db", db, "force", "build", "kent")
+    secret = tmp_path / "password.txt"
+    secret.write_text("a long enough password\n")
+    code, out, _ = run(
+        capsys,
+        "--db",
+        db,
+        "users",
+        "add",
+        "sam",
+        "--role",
+        "district_commander",
+        "--district",
+        "Sevenoaks",
+        "--password-file",
+        str(secret),
+    )
+    assert code == 0 and "Created sam, district commander of Sevenoaks" in out
+    code, _, err = run(
+        capsys,
+        "--db",
+        db,
+        "users",
+        "add",
+        "sam",
+        "--role",
+        "analyst",
+        "--password-file",
+        str(secret),
+    )
+    assert code == 1 and "already exists" in err
+    code, _, err = run(
+        capsys,
+        "--db",
+        db,
+        "users",
+        "add",
+        "kim",
+        "--role",
+        "district_commander",
+        "--password-file",
+        str(secret),
+    )
+    assert code == 1 and "needs --district" in err
+    code, _, err = run(
+        capsys,
+        "--db",
+        db,
+        "users",
+        "add",
+        "lee",
+        "--role",
+        "analyst",
+        "--district",
+        "Narnia",
+        "--password-file",
+        str(secret),
+    )
+    assert code == 1 and "no district 'Narnia'" in err
+    short = tmp_path / "short.txt"
+    short.write_text("short")
+    code, _, err = run(
+        capsys,
+        "--db",
+        db,
+        "users",
+        "add",
+        "max",
+        "--role",
+        "analyst",
+        "--password-file",
+        str(short),
+    )
+    assert code == 1 and "at least 10 characters" in err
+
+
+def test_users_add_reads_standard_input(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'c.db'}"
+    script = Path(sys.executable).parent / "constable"
+    result = subprocess.run(
+        [str(script), "--db", db, "users", "add", "ada", "--role", "call_handler"],
+        input="a long enough password\n",
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Created ada, call handler." in result.stdout
