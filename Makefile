@@ -17,10 +17,14 @@ install: $(BIN)/constable  ## the package and its dependencies in .venv
 system-deps:  ## PostgreSQL server binaries and Chromium from Debian, when missing
 	./scripts/system-deps.sh
 
-kent: install  ## build the Kent database and import the real samples
-	$(BIN)/constable --db $(DB) force build kent --replace
+DEMO_PASSWORD ?= constable-demo
+
+kent: install  ## build the Kent database, import the real samples, add the demo user
+	$(BIN)/constable --db $(DB) force build kent --exist-ok
 	$(BIN)/constable --db $(DB) import sample west-yorkshire
 	$(BIN)/constable --db $(DB) import sample recorded-crime
+	echo '$(DEMO_PASSWORD)' | $(BIN)/constable --db $(DB) users add demo --role administrator --exist-ok
+	@echo "Sign in at http://127.0.0.1:8000/login as demo / $(DEMO_PASSWORD)"
 
 demo: kent  ## build Kent and serve on http://127.0.0.1:8000
 	$(BIN)/constable --db $(DB) serve

@@ -27,6 +27,9 @@ def add(
     password_file: Path | None = typer.Option(
         None, help="Read the password from this file (default: standard input)."
     ),
+    exist_ok: bool = typer.Option(
+        False, "--exist-ok", help="Succeed without change if the user already exists."
+    ),
 ) -> None:
     """Create a user; the password comes from standard input or a file, never the command line.
 
@@ -39,6 +42,9 @@ def add(
     else:
         password = sys.stdin.readline().rstrip("\n")
     with state(ctx).store().session() as session:
+        if exist_ok and service.get_user(session=session, username=name) is not None:
+            console.out().print(f"{name} already exists.")
+            return
         found = None
         if district is not None:
             built = force_service.get_or_raise(session=session, code=force)

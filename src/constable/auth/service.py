@@ -46,6 +46,11 @@ class Principal:
         return True
 
 
+def get_user(*, session: Session, username: str) -> User | None:
+    """The user with this username."""
+    return session.scalar(select(User).where(User.username == username))
+
+
 def create_user(
     *,
     session: Session,

@@ -27,7 +27,12 @@ def build(
     force: str = typer.Argument(
         ..., help="A shipped force's code (e.g. kent) or the path of a force configuration file."
     ),
-    replace: bool = typer.Option(False, "--replace", help="Rebuild a force that is already built."),
+    replace: bool = typer.Option(
+        False, "--replace", help="Rebuild a force that is already built (its incidents go too)."
+    ),
+    exist_ok: bool = typer.Option(
+        False, "--exist-ok", help="Succeed without change if the force is already built."
+    ),
     census: Path | None = typer.Option(
         None, help="2011 census CSV by LSOA (default: the one in crime-sim-toolkit)."
     ),
@@ -41,6 +46,11 @@ def build(
     """
     config = load_config(force)
     store = state(ctx).store()
+    if exist_ok and not replace:
+        with store.session() as session:
+            if service.get(session=session, code=config.code) is not None:
+                console.out().print(f"{config.name} is already built.")
+                return
     with (
         console.err().status(f"Building {config.name}…") as status,
         store.session() as session,
