@@ -49,14 +49,19 @@ def forces_with_crimes(*, session: Session) -> list[str]:
     return list(session.scalars(select(Crime.force).distinct().order_by(Crime.force)))
 
 
-def summary(*, session: Session, force: str, month: dt.date | None = None) -> CrimeSummary:
-    """Counts by crime type and last outcome for ``force`` (any spelling), in ``month`` if given."""
+def resolve_force_name(*, session: Session, force: str) -> str:
+    """The force's name as the crime records spell it, or an error listing the forces there."""
     name = canonical_force_name(force)
     known = {f.casefold(): f for f in forces_with_crimes(session=session)}
     if name.casefold() not in known:
         listed = ", ".join(known.values()) or "none yet: run `constable import`"
         raise CrimeQueryError(f"no crimes for force {force!r} in the store (forces: {listed})")
-    name = known[name.casefold()]
+    return known[name.casefold()]
+
+
+def summary(*, session: Session, force: str, month: dt.date | None = None) -> CrimeSummary:
+    """Counts by crime type and last outcome for ``force`` (any spelling), in ``month`` if given."""
+    name = resolve_force_name(session=session, force=force)
     where = [Crime.force == name]
     if month is not None:
         where.append(Crime.month == month)
