@@ -7,12 +7,13 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
 
 from constable.store import Store, open_store
-from support import PostgresServer, build_kent
+from support import CHROMIUM, CHROMIUM_ARGS, PostgresServer, build_kent
 
 DATA = Path(__file__).parent / "data"
 
@@ -57,3 +58,19 @@ def kent_store(store: Store) -> Store:
     """A store with the Kent force built, on SQLite and on PostgreSQL."""
     build_kent(store)
     return store
+
+
+@pytest.fixture
+def chromium() -> Iterator[Any]:
+    """Debian's Chromium driven by Playwright (a ``Browser``); skips when either is missing."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"Chromium is not installed at {CHROMIUM}: run `apt-get install chromium`")
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="Playwright is not installed: pip install playwright"
+    )
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from controlkit import PASSWORD
 
 from constable.auth.roles import Role
 from constable.auth.service import create_user
@@ -16,7 +17,6 @@ from constable.force import service as force_service
 from constable.store import open_store
 from support import PostgresServer, build_kent, serve
 
-PASSWORD = "correct horse battery"
 USERS = {
     "hana": (Role.CALL_HANDLER, None),
     "dev": (Role.DISPATCHER, None),

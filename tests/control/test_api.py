@@ -7,23 +7,7 @@ import threading
 from typing import Any
 
 import httpx
-
-SEVENOAKS = {"latitude": 51.2724, "longitude": 0.1909}  # Sevenoaks town centre
-MAIDSTONE_POSTCODE = "ME14 1AA"
-
-
-def contact(client: httpx.Client, **fields: Any) -> httpx.Response:
-    body: dict[str, Any] = {"channel": "101", "description": "Something happened", **fields}
-    if not {"postcode", "latitude", "neighbourhood", "link_to"} & body.keys():
-        body.update(SEVENOAKS)
-    return client.post("/api/contacts", json=body)
-
-
-def created(client: httpx.Client, **fields: Any) -> dict[str, Any]:
-    answer = contact(client, **fields)
-    assert answer.status_code == 201, answer.text
-    data: dict[str, Any] = answer.json()
-    return data
+from controlkit import MAIDSTONE_POSTCODE, SEVENOAKS, available_unit, contact, created
 
 
 def test_without_a_token_the_api_says_sign_in(control_room: Any) -> None:
@@ -155,15 +139,6 @@ def test_possible_duplicates_are_offered_and_can_be_linked(control_room: Any) ->
     detail = hana.get(f"/api/incidents/{first['id']}").json()
     assert len(detail["contacts"]) == 2
     assert [e["action"] for e in detail["log"]] == ["opened", "contact_linked"]
-
-
-def available_unit(client: httpx.Client, incident_id: int) -> dict[str, Any]:
-    answer = client.get(f"/api/incidents/{incident_id}/recommendations")
-    assert answer.status_code == 200, answer.text
-    ranked = answer.json()
-    assert ranked, "no unit available"
-    best: dict[str, Any] = ranked[0]
-    return best
 
 
 def test_recommendations_put_the_districts_units_first(control_room: Any) -> None:

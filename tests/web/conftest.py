@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import httpx
 import pytest
@@ -12,7 +11,7 @@ from constable.force.build import build_force
 from constable.force.config import load_config
 from constable.ingest import sources
 from constable.store import open_store
-from support import CHROMIUM, CHROMIUM_ARGS, serve
+from support import serve
 
 
 @pytest.fixture(scope="session")
@@ -45,19 +44,3 @@ def http(live_server: str) -> Iterator[httpx.Client]:
     """An HTTP client for the live server (redirects are not followed)."""
     with httpx.Client(base_url=live_server, timeout=30) as client:
         yield client
-
-
-@pytest.fixture
-def chromium() -> Iterator[Any]:
-    """Debian's Chromium driven by Playwright (a ``Browser``); skips when either is missing."""
-    if not CHROMIUM.exists():
-        pytest.skip(f"Chromium is not installed at {CHROMIUM}: run `apt-get install chromium`")
-    sync_api = pytest.importorskip(
-        "playwright.sync_api", reason="Playwright is not installed: pip install playwright"
-    )
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()

@@ -19,6 +19,7 @@ from constable import __version__
 from constable.api.deps import SettingsDep
 from constable.auth import views as auth_views
 from constable.config import Settings, get_settings
+from constable.control import pages as control_pages
 from constable.control import views as control_views
 from constable.force import views as force_views
 from constable.store import open_store
@@ -87,6 +88,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(auth_views.router, prefix=API_PREFIX, tags=["auth"])
     app.include_router(auth_views.page_router)
     app.include_router(control_views.router, prefix=API_PREFIX, tags=["control room"])
+    app.include_router(control_pages.page_router)
     # WARNING: these routers are public (no authentication yet): they show the organisation
     # and census figures only, never personal data about the public.
     app.include_router(force_views.page_router)

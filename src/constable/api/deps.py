@@ -32,4 +32,6 @@ def get_session(store: StoreDep) -> Iterator[Session]:
         yield session
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# "function" scope: the commit happens before the response is sent, so a client that has its
+# answer can read what it wrote, and a commit that fails is an error, not a false success.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]

@@ -6,8 +6,9 @@ from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
+from sqlalchemy.orm import Session
 
-from constable.api.deps import SessionDep
+from constable.api.deps import SessionDep, StoreDep
 from constable.auth.roles import Action
 from constable.auth.service import Principal, principal_for_token
 
@@ -23,20 +24,43 @@ def token_from(request: Request) -> str | None:
     return request.cookies.get(COOKIE)
 
 
+def signed_in(request: Request, session: Session) -> Principal | None:
+    """The user whose token or cookie came with the request, if it is valid."""
+    token = token_from(request)
+    return principal_for_token(session=session, token=token) if token else None
+
+
+def _unauthorised() -> HTTPException:
+    return HTTPException(
+        status_code=401,
+        detail="Sign in first: send a bearer token from POST /api/token",
+        headers={"WWW-Authenticate": "Bearer"},
+    )
+
+
 def get_principal(request: Request, session: SessionDep) -> Principal:
     """The signed-in user, or 401."""
-    token = token_from(request)
-    principal = principal_for_token(session=session, token=token) if token else None
+    principal = signed_in(request, session)
     if principal is None:
-        raise HTTPException(
-            status_code=401,
-            detail="Sign in first: send a bearer token from POST /api/token",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
+        raise _unauthorised()
+    return principal
+
+
+def get_streaming_principal(request: Request, store: StoreDep) -> Principal:
+    """The signed-in user, or 401, checked in a session of its own.
+
+    For long responses (event streams): the request's own session would stay open, holding a
+    transaction, for as long as the stream lasts.
+    """
+    with store.session() as session:
+        principal = signed_in(request, session)
+    if principal is None:
+        raise _unauthorised()
     return principal
 
 
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
+StreamingPrincipal = Annotated[Principal, Depends(get_streaming_principal)]
 
 
 def _words(code: str) -> str:

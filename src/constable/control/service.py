@@ -13,7 +13,14 @@ from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from constable.control.enums import TRANSITIONS, Channel, Grade, IncidentState
-from constable.control.models import Assessment, Contact, Deployment, Incident, IncidentLog
+from constable.control.models import (
+    Assessment,
+    Contact,
+    Deployment,
+    Incident,
+    IncidentLog,
+    UnitState,
+)
 from constable.control.schemas import ContactCreate, Reassessment, StateChange
 from constable.control.triage import Recommendation, Thrive, TriageRules, load_rules, recommend
 from constable.errors import ConstableError
@@ -496,14 +503,20 @@ def active_deployments(*, session: Session, incident: Incident) -> list[Deployme
     )
 
 
-def board_version(*, session: Session, force: Force) -> tuple[int, int]:
-    """Changes so far (incident log entries, last unit update): the live board redraws on change."""
-    from constable.control.models import UnitState
+def board_version(*, session: Session) -> tuple[Any, ...]:
+    """What has changed so far: the last incident log entry and the last unit update.
 
-    log_id = session.scalar(select(func.max(IncidentLog.id))) or 0
-    units = session.scalar(select(func.count()).select_from(UnitState)) or 0
-    latest = session.scalar(select(func.max(UnitState.updated_at)))
-    return int(log_id), int(units) + (int(latest.timestamp() * 1000) if latest else 0)
+    Every change to an incident writes its log and every unit update its state row, so a board
+    that saw the same version has nothing new to show (but the passing of time).
+    """
+    row = session.execute(
+        select(
+            select(func.max(IncidentLog.id)).scalar_subquery(),
+            select(func.max(UnitState.updated_at)).scalar_subquery(),
+            select(func.count()).select_from(UnitState).scalar_subquery(),
+        )
+    ).one()
+    return tuple(row)
 
 
 def thrive_of(assessment: Assessment) -> Thrive:

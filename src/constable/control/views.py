@@ -3,22 +3,25 @@
 ``POST /contacts``, ``GET /incidents``, ``GET /incidents/{id}``,
 ``POST /incidents/{id}/assessments``, ``POST /incidents/{id}/state``,
 ``GET /incidents/{id}/recommendations``, ``POST /incidents/{id}/dispatch``, ``GET /units``,
-``POST /units/{id}/status``, ``GET /categories``, ``GET /control/measures``.
+``POST /units/{id}/status``, ``GET /categories``, ``GET /control/measures``, ``GET /board``,
+``GET /board/stream`` (Server-Sent Events).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.sse import EventSourceResponse, ServerSentEvent
 from sqlalchemy.orm import Session
 
-from constable.api.deps import SessionDep, SettingsDep
-from constable.auth.deps import require, require_for_district
+from constable.api.deps import SessionDep, SettingsDep, StoreDep
+from constable.auth.deps import StreamingPrincipal, require, require_for_district
 from constable.auth.roles import Action, Role
 from constable.auth.service import Principal
-from constable.control import measures, service, units
+from constable.control import board, live, measures, service, units
 from constable.control.enums import IncidentState, UnitStatus
 from constable.control.models import Incident
 from constable.control.schemas import (
@@ -451,3 +454,48 @@ def control_measures(
         return measures.summary(session=session, force=force, start=start, end=end).as_dict()
     except ConstableError as exc:
         raise _fail(exc) from exc
+
+
+def _district_or_404(session: Session, force: Force, slug: str | None) -> District | None:
+    if slug is None:
+        return None
+    try:
+        return force_service.get_district_or_raise(session=session, force=force, district=slug)
+    except force_service.NotFoundError as exc:
+        raise HTTPException(status_code=404, detail=str(exc)) from exc
+
+
+@router.get("/board", summary="The live board now")
+def read_board(
+    session: SessionDep, settings: SettingsDep, principal: Reader, district: str | None = None
+) -> dict[str, Any]:
+    """Open incidents by grade and age and units by status, for the force or one ``district``."""
+    force = _force(session, settings.force)
+    found = _district_or_404(session, force, district)
+    return board.snapshot(session=session, force=force, district=found).as_dict()
+
+
+@router.get(
+    "/board/stream",
+    summary="The live board as Server-Sent Events",
+    response_class=EventSourceResponse,
+)
+async def board_stream(
+    request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
+    principal: StreamingPrincipal,
+    district: live.BoardDistrict = None,
+) -> AsyncIterator[ServerSentEvent]:
+    """A ``board`` event with the whole board (as ``GET /board``) now and on every change.
+
+    The store is checked every second, cheaply, and the board rebuilt when something changed
+    (and every 30 s, for changes of shift). The stream ends after 10 minutes; browsers reconnect
+    by themselves, and the sign-in is checked again.
+    """
+
+    def encode(current: board.Board) -> ServerSentEvent:
+        return ServerSentEvent(event="board", data=current.as_dict())
+
+    async for event in live.board_events(store, settings.force, district, encode):
+        yield event
