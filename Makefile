@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DB ?= sqlite:///constable.db
 
-.PHONY: install system-deps demo serve kent test lint typecheck unit bench clean
+.PHONY: install system-deps demo serve kent test lint typecheck unit bench screenshots clean
 
 $(BIN)/constable: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,8 +33,8 @@ serve: install
 	$(BIN)/constable --db $(DB) serve
 
 lint: install
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/ruff format --check src tests bench scripts
 
 typecheck: install
 	$(BIN)/mypy src
@@ -43,6 +43,9 @@ unit: install system-deps
 	$(BIN)/python -m pytest -q
 
 test: lint typecheck unit  ## everything CI runs
+
+screenshots: install system-deps  ## the pictures of docs/control-room.md, from the real pages
+	$(BIN)/python scripts/screenshots.py
 
 bench: install  ## speed and memory, printed as ratios against baselines
 	$(BIN)/python bench/run.py

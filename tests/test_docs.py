@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from constable.clidoc import START, render
@@ -27,3 +28,12 @@ def test_documents_the_readme_links_to_exist() -> None:
     for name in ("docs/cli.md", "docs/data.md", "docs/force-config.md", "docs/pages.md"):
         assert name in readme
         assert (ROOT / name).is_file(), name
+
+
+def test_every_relative_link_and_picture_in_the_docs_exists() -> None:
+    for page in [ROOT / "README.md", *(ROOT / "docs").glob("*.md")]:
+        text = page.read_text(encoding="utf-8")
+        for target in re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", text):
+            if "://" in target or target.startswith("mailto:"):
+                continue
+            assert (page.parent / target).exists(), f"{page.name} links to missing {target}"

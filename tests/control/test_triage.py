@@ -32,6 +32,8 @@ def grade_of(channel: str, category: str, description: str) -> tuple[Grade, list
         ("crime-violence", "A man with a knife is attacking people outside the station"),
         ("crime-robbery", "I am being robbed at knifepoint right now"),
         ("mental-health", "My friend says she is going to jump from the bridge"),
+        ("crime-public-order", "A man is threatening his neighbour with a knife in the street"),
+        ("crime-violence", "My ex is outside and says he is going to kill me"),
     ],
 )
 def test_seed_999_examples_are_grade_1(category: str, description: str) -> None:

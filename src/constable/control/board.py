@@ -92,6 +92,7 @@ class Board:
     incidents: list[BoardIncident]
     units_by_status: dict[str, int]
     units: list[BoardUnit]
+    """Units on duty (a district's board) or units deployed and committed (the force board)."""
     districts: list[DistrictRow]
 
     def as_dict(self) -> dict[str, Any]:
@@ -208,7 +209,9 @@ def snapshot(
             ),
         )
         for v in views
-        if v.status is not UnitStatus.OFF_DUTY
+        # The force board lists only busy units (its district rows count the rest); a district
+        # board lists every unit on duty.
+        if (v.status in units.BUSY) or (district is not None and v.status is UnitStatus.AVAILABLE)
     ]
     unit_rows.sort(key=lambda u: (UNIT_ORDER.index(UnitStatus(u.status)), u.call_sign))
 
