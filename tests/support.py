@@ -12,17 +12,23 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import psycopg
+import pytest
 import uvicorn
 
 from constable.api.app import create_app
+from constable.auth.roles import Role
+from constable.auth.service import create_user
 from constable.config import Settings
+from constable.force import service as force_service
 from constable.force.build import build_force
 from constable.force.config import load_config
 from constable.ingest import sources
-from constable.store import Store
+from constable.store import Store, open_store
 
 CHROMIUM = Path("/usr/bin/chromium")
 """Debian's Chromium, driven by Playwright (``make system-deps`` installs it)."""
@@ -132,3 +138,64 @@ def build_kent(store: Store) -> None:
             census_path=sources.census_2011(),
             boundaries_path=sources.lsoa_boundaries(),
         )
+
+
+PASSWORD = "correct horse battery"
+"""Every test user's password."""
+
+
+@dataclass
+class Served:
+    """Kent served over HTTP, with a signed-in client per user."""
+
+    base_url: str
+    database_url: str
+    clients: dict[str, httpx.Client]
+
+    def __getitem__(self, username: str) -> httpx.Client:
+        return self.clients[username]
+
+    def anonymous(self) -> httpx.Client:
+        """A client that has not signed in."""
+        return httpx.Client(base_url=self.base_url, timeout=30)
+
+
+def database_url_for(request: pytest.FixtureRequest, name: str) -> str:
+    """A new database for a fixture parametrised with "sqlite" or "postgresql"."""
+    if request.param == "sqlite":
+        folder: Path = request.getfixturevalue("tmp_path_factory").mktemp(name)
+        return f"sqlite:///{folder / 'kent.db'}"
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    return server.create_database()
+
+
+@contextmanager
+def served_kent(url: str, users: dict[str, tuple[Role, str | None]]) -> Iterator[Served]:
+    """Kent built on ``url`` with ``users`` (role, district), served until the block ends."""
+    store = open_store(url)
+    build_kent(store)
+    with store.session() as session:
+        force = force_service.get_or_raise(session=session, code="kent")
+        for name, (role, district) in users.items():
+            found = (
+                force_service.get_district_or_raise(session=session, force=force, district=district)
+                if district
+                else None
+            )
+            create_user(
+                session=session, username=name, password=PASSWORD, role=role, district=found
+            )
+    store.close()
+    with serve(url) as base_url:
+        clients = {}
+        for name in users:
+            client = httpx.Client(base_url=base_url, timeout=30)
+            answer = client.post("/api/token", data={"username": name, "password": PASSWORD})
+            assert answer.status_code == 200, answer.text
+            client.headers["Authorization"] = f"Bearer {answer.json()['access_token']}"
+            clients[name] = client
+        try:
+            yield Served(base_url, url, clients)
+        finally:
+            for client in clients.values():
+                client.close()

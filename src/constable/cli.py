@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 
 from constable.auth.cli import app as users_app
+from constable.community.cli import app as report_app
 from constable.config import get_settings
 from constable.crime.cli import app as crimes_app
 from constable.errors import ConstableError
@@ -36,6 +37,7 @@ app.add_typer(force_app, name="force")
 app.add_typer(import_app, name="import")
 app.add_typer(crimes_app, name="crimes")
 app.add_typer(users_app, name="users")
+app.add_typer(report_app, name="report")
 app.command("serve")(serve)
 
 

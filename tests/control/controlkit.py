@@ -6,8 +6,9 @@ from typing import Any
 
 import httpx
 
-PASSWORD = "correct horse battery"
-"""Every test user's password."""
+from support import PASSWORD
+
+__all__ = ["MAIDSTONE_POSTCODE", "PASSWORD", "SEVENOAKS", "available_unit", "contact", "created"]
 
 SEVENOAKS = {"latitude": 51.2724, "longitude": 0.1909}  # Sevenoaks town centre
 MAIDSTONE_POSTCODE = "ME14 1AA"

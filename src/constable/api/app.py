@@ -18,9 +18,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from constable import __version__
 from constable.api.deps import SettingsDep
 from constable.auth import views as auth_views
+from constable.community import asb_views
+from constable.community import pages as community_pages
+from constable.community import views as community_views
 from constable.config import Settings, get_settings
 from constable.control import pages as control_pages
 from constable.control import views as control_views
+from constable.crime import pages as crime_pages
+from constable.crime import views as crime_views
 from constable.force import views as force_views
 from constable.store import open_store
 from constable.web import STATIC_DIR, get_templates
@@ -89,6 +94,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(auth_views.page_router)
     app.include_router(control_views.router, prefix=API_PREFIX, tags=["control room"])
     app.include_router(control_pages.page_router)
+    app.include_router(crime_views.router, prefix=API_PREFIX, tags=["crimes"])
+    app.include_router(asb_views.router, prefix=API_PREFIX, tags=["anti-social behaviour"])
+    app.include_router(crime_pages.page_router)
+    app.include_router(community_views.router, prefix=API_PREFIX, tags=["community"])
+    app.include_router(community_pages.page_router)
     # WARNING: these routers are public (no authentication yet): they show the organisation
     # and census figures only, never personal data about the public.
     app.include_router(force_views.page_router)

@@ -22,7 +22,9 @@ def add(
     ctx: typer.Context,
     name: str = typer.Argument(..., help="The username."),
     role: Role = typer.Option(..., help="What the user does."),
-    district: str | None = typer.Option(None, help="The district of a district commander."),
+    district: str | None = typer.Option(
+        None, help="The district of a district commander or community safety user."
+    ),
     force: str = typer.Option(get_settings().force, help="The force of the district."),
     password_file: Path | None = typer.Option(
         None, help="Read the password from this file (default: standard input)."

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import Depends, HTTPException, Request
+from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
 from constable.api.deps import SessionDep, StoreDep
@@ -28,6 +30,12 @@ def signed_in(request: Request, session: Session) -> Principal | None:
     """The user whose token or cookie came with the request, if it is valid."""
     token = token_from(request)
     return principal_for_token(session=session, token=token) if token else None
+
+
+def sign_in_redirect(request: Request) -> RedirectResponse:
+    """For a page asked for without signing in: to the login form, and back afterwards."""
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"/login?next={quote(target, safe='/')}", status_code=303)
 
 
 def _unauthorised() -> HTTPException:

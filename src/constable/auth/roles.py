@@ -11,6 +11,7 @@ class Role(StrEnum):
     CALL_HANDLER = "call_handler"
     DISPATCHER = "dispatcher"
     DISTRICT_COMMANDER = "district_commander"
+    COMMUNITY_SAFETY = "community_safety"
     ANALYST = "analyst"
     ADMINISTRATOR = "administrator"
 
@@ -25,10 +26,14 @@ class Action(StrEnum):
     UPDATE_UNIT = "update_unit"
     CLOSE_INCIDENT = "close_incident"
     MANAGE_USERS = "manage_users"
+    RECORD_COMMUNITY = "record_community"
+    RECORD_CRIME = "record_crime"
 
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {
-    Role.CALL_HANDLER: frozenset({Action.READ, Action.RECORD_CONTACT, Action.GRADE}),
+    Role.CALL_HANDLER: frozenset(
+        {Action.READ, Action.RECORD_CONTACT, Action.GRADE, Action.RECORD_CRIME}
+    ),
     Role.DISPATCHER: frozenset(
         {
             Action.READ,
@@ -37,15 +42,31 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.DISPATCH,
             Action.UPDATE_UNIT,
             Action.CLOSE_INCIDENT,
+            Action.RECORD_CRIME,
         }
     ),
     # A district commander acts only on their own district (checked where the district is known).
     Role.DISTRICT_COMMANDER: frozenset(
-        {Action.READ, Action.DISPATCH, Action.UPDATE_UNIT, Action.CLOSE_INCIDENT, Action.GRADE}
+        {
+            Action.READ,
+            Action.DISPATCH,
+            Action.UPDATE_UNIT,
+            Action.CLOSE_INCIDENT,
+            Action.GRADE,
+            Action.RECORD_COMMUNITY,
+            Action.RECORD_CRIME,
+        }
     ),
+    # A district's Community Safety Unit or Community Policing Team: s.136 detentions, Speedwatch,
+    # specials, volunteers and school officers of their own district.
+    Role.COMMUNITY_SAFETY: frozenset({Action.READ, Action.RECORD_COMMUNITY, Action.RECORD_CRIME}),
     Role.ANALYST: frozenset({Action.READ}),
     Role.ADMINISTRATOR: frozenset(Action),
 }
+
+
+DISTRICT_ROLES = frozenset({Role.DISTRICT_COMMANDER, Role.COMMUNITY_SAFETY})
+"""Roles tied to one district: they change only that district's records (they read everything)."""
 
 
 def allowed(role: Role, action: Action) -> bool:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from constable.auth.models import ApiToken, User
 from constable.auth.passwords import hash_password, verify_password
-from constable.auth.roles import Action, Role, allowed
+from constable.auth.roles import DISTRICT_ROLES, Action, Role, allowed
 from constable.errors import ConstableError
 from constable.force.models import District
 from constable.store import audit
@@ -41,7 +41,7 @@ class Principal:
         """Whether they may do ``action`` (on a record of ``district_id``, when given)."""
         if not allowed(self.role, action):
             return False
-        if self.role is Role.DISTRICT_COMMANDER and action is not Action.READ:
+        if self.role in DISTRICT_ROLES and action is not Action.READ:
             return district_id is not None and district_id == self.district_id
         return True
 
@@ -60,7 +60,7 @@ def create_user(
     district: District | None = None,
     actor: str = "system",
 ) -> User:
-    """A new user; a district commander must have a district, and only they have one."""
+    """A new user; district commanders and community safety staff have a district, no one else."""
     if not re.fullmatch(r"[A-Za-z0-9._@-]{2,100}", username):
         raise UserError(
             f"username {username!r} must be 2 to 100 letters, digits, dots, dashes or @"
@@ -69,10 +69,13 @@ def create_user(
         raise UserError(f"a user called {username!r} already exists")
     if len(password) < MIN_PASSWORD:
         raise UserError(f"the password must be at least {MIN_PASSWORD} characters long")
-    if role is Role.DISTRICT_COMMANDER and district is None:
-        raise UserError("a district commander needs --district")
-    if role is not Role.DISTRICT_COMMANDER and district is not None:
-        raise UserError(f"only a district commander has a district, not a {role.value}")
+    words = role.value.replace("_", " ")
+    if role in DISTRICT_ROLES and district is None:
+        raise UserError(f"a {words} user needs --district")
+    if role not in DISTRICT_ROLES and district is not None:
+        raise UserError(
+            f"only district commanders and community safety staff have a district, not a {words}"
+        )
     user = User(
         username=username,
         password_hash=hash_password(password),

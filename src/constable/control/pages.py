@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import AsyncIterator
 from typing import Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -16,7 +15,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from constable.api.deps import SessionDep, SettingsDep, StoreDep
-from constable.auth.deps import StreamingPrincipal, signed_in
+from constable.auth.deps import StreamingPrincipal, sign_in_redirect, signed_in
 from constable.auth.roles import Action
 from constable.auth.service import Principal
 from constable.control import board, live, service, units
@@ -59,16 +58,12 @@ def _context(current: board.Board) -> dict[str, Any]:
     }
 
 
-def _sign_in(request: Request) -> RedirectResponse:
-    return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
-
-
 def _page(
     request: Request, session: SessionDep, settings: SettingsDep, district: str | None
 ) -> Response:
     principal = signed_in(request, session)
     if principal is None:
-        return _sign_in(request)
+        return sign_in_redirect(request)
     try:
         force = force_service.get_or_raise(session=session, code=settings.force)
         found: District | None = None
@@ -179,7 +174,7 @@ def new_contact(request: Request, session: SessionDep) -> Response:
     """The call handler's form for a new contact."""
     principal = signed_in(request, session)
     if principal is None:
-        return _sign_in(request)
+        return sign_in_redirect(request)
     values = {"channel": "999", "answered_at": utcnow().isoformat(timespec="seconds")}
     return _form_page(request, "control_contact.html", _contact_context(principal, values, []))
 
@@ -189,7 +184,7 @@ async def record_contact(request: Request, session: SessionDep, settings: Settin
     """Record the contact, then show its incident with the grade and the reasons."""
     principal = signed_in(request, session)
     if principal is None:
-        return _sign_in(request)
+        return sign_in_redirect(request)
     form = await request.form()
     values = {k: str(v).strip() for k, v in form.items() if isinstance(v, str)}
     if not principal.can(Action.RECORD_CONTACT):
@@ -281,7 +276,7 @@ def incident_page(
     """An incident: grade and reasons, THRIVE, duplicates, units to send, deployments, log."""
     principal = signed_in(request, session)
     if principal is None:
-        return _sign_in(request)
+        return sign_in_redirect(request)
     force = force_service.get_or_raise(session=session, code=settings.force)
     notice = "Contact recorded." if new else None
     return _incident_page(request, session, force, principal, incident_id, notice=notice)
@@ -294,7 +289,7 @@ async def dispatch_unit(
     """Send the chosen unit; if another dispatcher took it first, say so and offer the rest."""
     principal = signed_in(request, session)
     if principal is None:
-        return _sign_in(request)
+        return sign_in_redirect(request)
     force = force_service.get_or_raise(session=session, code=settings.force)
     form = await request.form()
     incident = service.get(session=session, incident_id=incident_id)
@@ -332,7 +327,7 @@ async def close_incident(
     """Close the incident with a closing category and the result."""
     principal = signed_in(request, session)
     if principal is None:
-        return _sign_in(request)
+        return sign_in_redirect(request)
     force = force_service.get_or_raise(session=session, code=settings.force)
     form = await request.form()
     incident = service.get(session=session, incident_id=incident_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import (
+    Boolean,
     Date,
     DateTime,
     Float,
@@ -14,10 +15,11 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from constable.store.base import Base, PrimaryKey
+from constable.store.base import Base, PrimaryKey, UTCDateTime
 
 
 class Located:
@@ -34,12 +36,18 @@ class Crime(Located, Base):
 
     ``record_key`` makes re-imports idempotent: the police.uk Crime ID when there is one, else a
     digest of the row's fields with its occurrence number in the file (identical rows are distinct).
+    A record made in Constable has its ``reference`` as its key, and the fields of the force's own
+    records (district, incident, victim, who recorded it) that published rows leave empty.
     """
 
     __tablename__ = "crime"
     __table_args__ = (
         Index("ix_crime_force_month", "force", "month"),
         Index("ix_crime_lsoa_month", "lsoa_code", "month"),
+        # Repeat victims are found on save by these keys within a window of time.
+        Index("ix_crime_victim_person", "victim_person_key", "occurred_at"),
+        Index("ix_crime_victim_address", "victim_address_key", "occurred_at"),
+        Index("ix_crime_district_occurred", "district_id", "occurred_at"),
     )
 
     id: Mapped[PrimaryKey]
@@ -49,7 +57,7 @@ class Crime(Located, Base):
     reported_by: Mapped[str | None] = mapped_column(String(120))
     falls_within: Mapped[str | None] = mapped_column(String(120))
     month: Mapped[dt.date] = mapped_column(Date)
-    occurred_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    occurred_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     category: Mapped[str] = mapped_column(String(80), index=True)
     offence_code: Mapped[str | None] = mapped_column(String(20))
     location: Mapped[str | None] = mapped_column(String(200))
@@ -61,6 +69,63 @@ class Crime(Located, Base):
     imported_file_id: Mapped[int | None] = mapped_column(
         ForeignKey("imported_file.id", ondelete="SET NULL"), index=True
     )
+
+    # The force's own records.
+    reference: Mapped[str | None] = mapped_column(String(40), unique=True)
+    district_id: Mapped[int | None] = mapped_column(ForeignKey("district.id", ondelete="SET NULL"))
+    neighbourhood_id: Mapped[int | None] = mapped_column(
+        ForeignKey("neighbourhood.id", ondelete="SET NULL")
+    )
+    incident_id: Mapped[int | None] = mapped_column(
+        ForeignKey("incident.id", ondelete="SET NULL"), index=True
+    )
+    description: Mapped[str | None] = mapped_column(Text)
+    recorded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    recorded_by: Mapped[str | None] = mapped_column(String(100))
+    # The victim is private: shown only to roles that need it, never published.
+    victim_name: Mapped[str | None] = mapped_column(String(200))
+    victim_date_of_birth: Mapped[dt.date | None] = mapped_column(Date)
+    victim_address: Mapped[str | None] = mapped_column(String(300))
+    victim_postcode: Mapped[str | None] = mapped_column(String(10))
+    victim_person_key: Mapped[str | None] = mapped_column(String(250))
+    victim_address_key: Mapped[str | None] = mapped_column(String(120))
+    repeat_victim: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Anti-social behaviour: the person the report is about (links it to a case).
+    subject_name: Mapped[str | None] = mapped_column(String(200))
+    subject_key: Mapped[str | None] = mapped_column(String(200), index=True)
+
+
+class CrimeOutcome(Base):
+    """A Home Office outcome given to one of the force's own crimes (every one kept)."""
+
+    __tablename__ = "crime_outcome"
+
+    id: Mapped[PrimaryKey]
+    crime_id: Mapped[int] = mapped_column(ForeignKey("crime.id", ondelete="CASCADE"), index=True)
+    outcome_type: Mapped[str] = mapped_column(String(4))
+    outcome_on: Mapped[dt.date] = mapped_column(Date, index=True)
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    recorded_by: Mapped[str] = mapped_column(String(100))
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class RepeatVictim(Base):
+    """A record whose victim (person or address) had another crime or ASB report in the window:
+    an entry on the district Community Safety Unit's worklist until someone reviews it."""
+
+    __tablename__ = "repeat_victim"
+    __table_args__ = (Index("ix_repeat_victim_district_open", "district_id", "reviewed_at"),)
+
+    id: Mapped[PrimaryKey]
+    crime_id: Mapped[int] = mapped_column(ForeignKey("crime.id", ondelete="CASCADE"), unique=True)
+    previous_id: Mapped[int] = mapped_column(ForeignKey("crime.id", ondelete="CASCADE"))
+    earlier: Mapped[int] = mapped_column(Integer)
+    matched_on: Mapped[str] = mapped_column(String(20))
+    district_id: Mapped[int | None] = mapped_column(ForeignKey("district.id", ondelete="SET NULL"))
+    flagged_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    reviewed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    reviewed_by: Mapped[str | None] = mapped_column(String(100))
+    review_note: Mapped[str | None] = mapped_column(Text)
 
 
 class Outcome(Base):

@@ -33,6 +33,7 @@ class OutcomeType(BaseModel):
     code: str
     label: str
     sanction: bool
+    brought_to_justice: bool = False
 
 
 class OutcomeTable(BaseModel):

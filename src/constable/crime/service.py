@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from constable.crime.models import Crime
 from constable.errors import ConstableError
+from constable.force.models import Force
 from constable.force.names import canonical_force_name
 
 NO_OUTCOME = "No outcome recorded"
@@ -90,3 +91,9 @@ def summary(*, session: Session, force: str, month: dt.date | None = None) -> Cr
         by_type=by_type,
         by_outcome=by_outcome,
     )
+
+
+def records_name(force: Force) -> str:
+    """The name under which the force's crimes are stored (``Kent Police`` → ``Kent``), the same
+    as imported data.police.uk rows use, so both are counted together."""
+    return canonical_force_name(force.name)

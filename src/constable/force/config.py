@@ -180,6 +180,26 @@ class ControlRoomConfig(_Strict):
         return self
 
 
+class CommunityConfig(_Strict):
+    """Rules of the community records (s.136, Speedwatch, volunteers): see docs/community.md."""
+
+    repeat_detections: int = Field(
+        default=5,
+        ge=2,
+        description="Speedwatch occasions over the limit at which a vehicle is flagged for a visit",
+    )
+    repeat_victim_days: int = Field(
+        default=365,
+        ge=1,
+        description="a victim with another crime or ASB report this many days apart is a repeat",
+    )
+    asb_ladder: str = Field(
+        default="seed-2007",
+        description="the staged approach to ASB cases (community/data/asb-ladders.yaml)",
+    )
+    source: str = "Seed 003: drivers over the limit on 5 or more occasions are visited."
+
+
 class ForceConfig(_Strict):
     """A whole force."""
 
@@ -190,6 +210,7 @@ class ForceConfig(_Strict):
     districts: list[DistrictConfig] = Field(min_length=1)
     teams: list[TeamConfig]
     control: ControlRoomConfig
+    community: CommunityConfig = CommunityConfig()
 
     @model_validator(mode="after")
     def _consistent(self) -> ForceConfig:
