@@ -33,7 +33,7 @@ from constable.force.models import District, Force
 
 Unit = Literal["count", "hours", "share", "minutes"]
 
-MODULES: tuple[str, ...] = ()
+MODULES: tuple[str, ...] = ("constable.community.asb_report", "constable.crime.report")
 """Modules (besides this one) whose builders register report sections."""
 
 

@@ -48,6 +48,7 @@ class Crime(Located, Base):
         Index("ix_crime_victim_person", "victim_person_key", "occurred_at"),
         Index("ix_crime_victim_address", "victim_address_key", "occurred_at"),
         Index("ix_crime_district_occurred", "district_id", "occurred_at"),
+        Index("ix_crime_recorded_at", "recorded_at"),
     )
 
     id: Mapped[PrimaryKey]

@@ -259,6 +259,7 @@ def upgrade() -> None:
             "ix_crime_district_occurred", ["district_id", "occurred_at"], unique=False
         )
         batch_op.create_index(batch_op.f("ix_crime_incident_id"), ["incident_id"], unique=False)
+        batch_op.create_index("ix_crime_recorded_at", ["recorded_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_crime_subject_key"), ["subject_key"], unique=False)
         batch_op.create_index(
             "ix_crime_victim_address", ["victim_address_key", "occurred_at"], unique=False
@@ -301,6 +302,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_crime_victim_person")
         batch_op.drop_index("ix_crime_victim_address")
         batch_op.drop_index(batch_op.f("ix_crime_subject_key"))
+        batch_op.drop_index("ix_crime_recorded_at")
         batch_op.drop_index(batch_op.f("ix_crime_incident_id"))
         batch_op.drop_index("ix_crime_district_occurred")
         batch_op.drop_column("subject_key")
