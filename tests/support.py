@@ -19,6 +19,7 @@ import httpx
 import psycopg
 import pytest
 import uvicorn
+from sqlalchemy import func, select, text
 
 from constable.api.app import create_app
 from constable.auth.roles import Role
@@ -29,6 +30,8 @@ from constable.force.build import build_force
 from constable.force.config import load_config
 from constable.ingest import sources
 from constable.store import Store, open_store
+from constable.store.audit import AuditEntry
+from constable.store.engine import make_engine
 
 CHROMIUM = Path("/usr/bin/chromium")
 """Debian's Chromium, driven by Playwright (``make system-deps`` installs it)."""
@@ -158,6 +161,31 @@ class Served:
     def anonymous(self) -> httpx.Client:
         """A client that has not signed in."""
         return httpx.Client(base_url=self.base_url, timeout=30)
+
+    def rows(self, table: str) -> int:
+        """How many rows ``table`` has now (read straight from the database)."""
+        engine = make_engine(self.database_url)
+        try:
+            with engine.connect() as connection:
+                return int(connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one())
+        finally:
+            engine.dispose()
+
+    def audit(self, action: str | None = None) -> int:
+        """How many audit entries there are (of ``action``, when given)."""
+        query = select(func.count()).select_from(AuditEntry)
+        if action is not None:
+            query = query.where(AuditEntry.action == action)
+        engine = make_engine(self.database_url)
+        try:
+            with engine.connect() as connection:
+                return int(connection.execute(query).scalar_one())
+        finally:
+            engine.dispose()
+
+    def counts(self, *tables: str) -> dict[str, int]:
+        """Rows of each table and of the audit log: equal before and after means nothing written."""
+        return {t: self.rows(t) for t in (*tables, "audit_log")}
 
 
 def database_url_for(request: pytest.FixtureRequest, name: str) -> str:

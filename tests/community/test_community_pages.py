@@ -11,7 +11,7 @@ import httpx
 import pytest
 from communitykit import POINTS, ok
 
-PASSWORD = "correct horse battery"
+from support import PASSWORD
 
 
 @pytest.fixture(scope="module")
