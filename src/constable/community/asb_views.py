@@ -11,19 +11,19 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, Query
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from constable.api.deps import SessionDep, SettingsDep
+from constable.api.errors import force_or_503, http_error
 from constable.auth.deps import CurrentPrincipal, require, require_for_district
 from constable.auth.roles import Action
 from constable.auth.service import Principal
 from constable.community import asb
 from constable.community.models import AsbCase, AsbOrder
 from constable.errors import ConstableError
-from constable.force import service as force_service
 from constable.force.models import District, Force, Team
 
 router = APIRouter()
@@ -83,20 +83,6 @@ class OrderCreate(_In):
     authorised_by: str = Field(min_length=2, max_length=200)
     reason: str = Field(min_length=3, max_length=5000)
     case_id: int | None = None
-
-
-def _force(session: Session, code: str) -> Force:
-    try:
-        return force_service.get_or_raise(session=session, code=code)
-    except force_service.NotFoundError as exc:
-        raise HTTPException(status_code=503, detail=str(exc)) from exc
-
-
-def _fail(exc: ConstableError) -> HTTPException:
-    message = str(exc)
-    return HTTPException(
-        status_code=getattr(exc, "status", 422), detail=message[:1].upper() + message[1:]
-    )
 
 
 def _may_change(session: Session, principal: Principal, district_id: int) -> None:
@@ -190,7 +176,7 @@ def order_read(session: Session, order: AsbOrder) -> dict[str, Any]:
 @router.get("/asb/ladder", summary="The staged approach to ASB")
 def ladder(session: SessionDep, settings: SettingsDep, principal: Reader) -> dict[str, Any]:
     """The force's ladder: its stages lowest first, and where it comes from."""
-    name, found = asb.ladder_of(_force(session, settings.force))
+    name, found = asb.ladder_of(force_or_503(session, settings.force))
     return {"name": name, "source": found.source, "stages": [s.model_dump() for s in found.stages]}
 
 
@@ -199,7 +185,7 @@ def open_case(
     data: CaseCreate, session: SessionDep, settings: SettingsDep, principal: Worker
 ) -> dict[str, Any]:
     """A case about one person, owned by a district's CPT or CSU; reports may be linked."""
-    force = _force(session, settings.force)
+    force = force_or_503(session, settings.force)
     try:
         district = asb.district_or_raise(session, force, data.district)
         _may_change(session, principal, district.id)
@@ -215,7 +201,7 @@ def open_case(
             actor=principal.username,
         )
     except ConstableError as exc:
-        raise _fail(exc) from exc
+        raise http_error(exc) from exc
     return case_read(session, case, detail=True)
 
 
@@ -228,11 +214,11 @@ def list_cases(
     status: Annotated[Literal["open", "closed", "all"], Query()] = "open",
 ) -> list[dict[str, Any]]:
     """The force's (or a district's) cases, newest first."""
-    force = _force(session, settings.force)
+    force = force_or_503(session, settings.force)
     try:
         district_id = asb.district_or_raise(session, force, district).id if district else None
     except ConstableError as exc:
-        raise _fail(exc) from exc
+        raise http_error(exc) from exc
     cases = asb.list_cases(
         session=session,
         force=force,
@@ -246,7 +232,7 @@ def _case(session: Session, force: Force, case_id: int) -> AsbCase:
     try:
         return asb.get_or_raise(session=session, force=force, case_id=case_id)
     except ConstableError as exc:
-        raise _fail(exc) from exc
+        raise http_error(exc) from exc
 
 
 @router.get("/asb/cases/{case_id}", summary="One ASB case")
@@ -254,7 +240,9 @@ def read_case(
     case_id: int, session: SessionDep, settings: SettingsDep, principal: Reader
 ) -> dict[str, Any]:
     """The case with its stages, linked reports and orders."""
-    return case_read(session, _case(session, _force(session, settings.force), case_id), detail=True)
+    return case_read(
+        session, _case(session, force_or_503(session, settings.force), case_id), detail=True
+    )
 
 
 @router.post("/asb/cases/{case_id}/stages", summary="Take a case up the ladder")
@@ -266,7 +254,7 @@ def take_stage(
     principal: Worker,
 ) -> dict[str, Any]:
     """The next stage, or a higher one with a ``skip_reason``; never back down."""
-    force = _force(session, settings.force)
+    force = force_or_503(session, settings.force)
     case = _case(session, force, case_id)
     _may_change(session, principal, case.district_id)
     try:
@@ -281,7 +269,7 @@ def take_stage(
             version=data.version,
         )
     except ConstableError as exc:
-        raise _fail(exc) from exc
+        raise http_error(exc) from exc
     session.refresh(case)
     return case_read(session, case, detail=True)
 
@@ -291,7 +279,7 @@ def close_case(
     case_id: int, data: CaseClose, session: SessionDep, settings: SettingsDep, principal: Worker
 ) -> dict[str, Any]:
     """Close the case, saying why."""
-    force = _force(session, settings.force)
+    force = force_or_503(session, settings.force)
     case = _case(session, force, case_id)
     _may_change(session, principal, case.district_id)
     try:
@@ -303,7 +291,7 @@ def close_case(
             version=data.version,
         )
     except ConstableError as exc:
-        raise _fail(exc) from exc
+        raise http_error(exc) from exc
     return case_read(session, case, detail=True)
 
 
@@ -312,7 +300,7 @@ def link_report(
     case_id: int, data: ReportLink, session: SessionDep, settings: SettingsDep, principal: Worker
 ) -> dict[str, Any]:
     """Link an ASB report to the case by hand (reports naming the subject are linked anyway)."""
-    force = _force(session, settings.force)
+    force = force_or_503(session, settings.force)
     case = _case(session, force, case_id)
     _may_change(session, principal, case.district_id)
     try:
@@ -324,7 +312,7 @@ def link_report(
             actor=principal.username,
         )
     except ConstableError as exc:
-        raise _fail(exc) from exc
+        raise http_error(exc) from exc
     return case_read(session, case, detail=True)
 
 
@@ -334,7 +322,7 @@ def record_order(
 ) -> dict[str, Any]:
     """A dispersal order (an area, at most 48 hours) or closure order (premises, at most three
     months), with who authorised it."""
-    force = _force(session, settings.force)
+    force = force_or_503(session, settings.force)
     try:
         district = asb.district_or_raise(session, force, data.district)
         _may_change(session, principal, district.id)
@@ -352,7 +340,7 @@ def record_order(
             actor=principal.username,
         )
     except ConstableError as exc:
-        raise _fail(exc) from exc
+        raise http_error(exc) from exc
     return order_read(session, order)
 
 
@@ -365,7 +353,7 @@ def list_orders(
     kind: Literal["dispersal", "closure"] | None = None,
 ) -> list[dict[str, Any]]:
     """Orders, newest first."""
-    force = _force(session, settings.force)
+    force = force_or_503(session, settings.force)
     query = select(AsbOrder).where(AsbOrder.force_id == force.id)
     if district is not None:
         try:
@@ -373,7 +361,7 @@ def list_orders(
                 AsbOrder.district_id == asb.district_or_raise(session, force, district).id
             )
         except ConstableError as exc:
-            raise _fail(exc) from exc
+            raise http_error(exc) from exc
     if kind is not None:
         query = query.where(AsbOrder.kind == kind)
     orders = session.scalars(query.order_by(AsbOrder.starts_at.desc(), AsbOrder.id.desc()))
@@ -407,5 +395,5 @@ def read_alert(alert_id: int, session: SessionDep, principal: CurrentPrincipal) 
     try:
         alert = asb.mark_read(session=session, alert_id=alert_id, username=principal.username)
     except ConstableError as exc:
-        raise _fail(exc) from exc
+        raise http_error(exc) from exc
     return {"id": alert.id, "read_at": alert.read_at}

@@ -25,6 +25,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query
 from sqlalchemy.orm import Session
 
 from constable.api.deps import SessionDep, SettingsDep
+from constable.api.errors import force_or_503, http_error
 from constable.auth.deps import require, require_for_district
 from constable.auth.roles import Action
 from constable.auth.service import Principal
@@ -65,13 +66,10 @@ from constable.community.schemas import (
     normalise_registration,
 )
 from constable.community.service import (
-    CommunityError,
-    CommunityNotFound,
     Names,
     Period,
     district_or_none,
     get_district,
-    get_force,
     month_span,
     neighbourhood_codes,
     parse_quarter,
@@ -94,25 +92,13 @@ QuarterQuery = Annotated[str | None, Query(description="a calendar quarter, e.g.
 YearQuery = Annotated[str | None, Query(description="a calendar year, e.g. 2022")]
 
 
-def _fail(exc: ConstableError) -> HTTPException:
-    status = exc.status if isinstance(exc, CommunityError) else 422
-    return HTTPException(status_code=status, detail=str(exc))
-
-
 @contextmanager
 def _answering() -> Iterator[None]:
     """A user's mistake (a :class:`ConstableError`) becomes a 422 or 404 naming the field."""
     try:
         yield
     except ConstableError as exc:
-        raise _fail(exc) from exc
-
-
-def _force(session: Session, code: str) -> Force:
-    try:
-        return get_force(session=session, code=code)
-    except CommunityNotFound as exc:
-        raise HTTPException(status_code=503, detail=str(exc)) from exc
+        raise http_error(exc) from exc
 
 
 def _allow(principal: Principal, district_id: int, session: Session) -> None:
@@ -155,7 +141,7 @@ def list_s136(
     year: YearQuery = None,
 ) -> list[S136Read]:
     """Detentions (newest first, at most 1,000), by district and month, quarter or year."""
-    force = _force(session, settings.force)
+    force = force_or_503(session, settings.force)
     found, period = _filters(session, force, district, month, quarter, year)
     rows = s136.list_detentions(session=session, force=force, district=found, period=period)
     return _s136_read(session, force, rows)
@@ -167,7 +153,7 @@ def create_s136(
 ) -> S136Read:
     """Placed by neighbourhood (LSOA code), point or postcode, which gives the district; the
     end and outcome may come now or later (``PATCH``)."""
-    force = _force(session, settings.force)
+    force = force_or_503(session, settings.force)
     with _answering():
         placement = s136.locate(session=session, force=force, data=data)
     _allow(principal, placement.district.id, session)
@@ -195,7 +181,7 @@ def s136_monthly(
 ) -> S136Monthly:
     """Counts per month (local time) for each district (or one), zeros included, and their
     total; by default the twelve months to this one."""
-    force = _force(session, settings.force)
+    force = force_or_503(session, settings.force)
     now = today()
     last = last or f"{now:%Y-%m}"
     if first is None:
@@ -213,7 +199,7 @@ def read_s136(
     detention_id: int, session: SessionDep, settings: SettingsDep, principal: Reader
 ) -> S136Read:
     """The detention with this id."""
-    force = _force(session, settings.force)
+    force = force_or_503(session, settings.force)
     with _answering():
         detention = s136.get_or_raise(session=session, force=force, detention_id=detention_id)
     return _s136_read(session, force, [detention])[0]
@@ -228,7 +214,7 @@ def update_s136(
     principal: Recorder,
 ) -> S136Read:
     """Usually its end and outcome, given together; fields left out are kept."""
-    force = _force(session, settings.force)
+    force = force_or_503(session, settings.force)
     with _answering():
         detention = s136.get_or_raise(session=session, force=force, detention_id=detention_id)
     _allow(principal, detention.district_id, session)
@@ -282,7 +268,7 @@ def list_sites(
     year: YearQuery = None,
 ) -> list[SiteRead]:
     """Sites by district and road, with their sessions' totals (in the period, if given)."""
-    force = _force(session, settings.force)
+    force = force_or_503(session, settings.force)
     found, period = _filters(session, force, district, month, quarter, year)
     views = speedwatch.list_sites(session=session, force=force, district=found, period=period)
     return _sites_read(session, force, views)
@@ -303,7 +289,7 @@ def create_site(
     data: SiteCreate, session: SessionDep, settings: SettingsDep, principal: Recorder
 ) -> SiteRead:
     """A road and its speed limit, placed by neighbourhood, point or postcode."""
-    force = _force(session, settings.force)
+    force = force_or_503(session, settings.force)
     with _answering():
         placement = speedwatch.locate(session=session, force=force, data=data)
     _allow(principal, placement.district.id, session)
@@ -323,7 +309,7 @@ def read_site(
     site_id: int, session: SessionDep, settings: SettingsDep, principal: Reader
 ) -> SiteRead:
     """The site with its sessions' totals."""
-    force = _force(session, settings.force)
+    force = force_or_503(session, settings.force)
     return _one_site(session, force, _site(session, force, site_id))
 
 
@@ -382,7 +368,7 @@ def list_site_sessions(
     year: YearQuery = None,
 ) -> list[SessionRead]:
     """The site's sessions, newest first, with their counts."""
-    force = _force(session, settings.force)
+    force = force_or_503(session, settings.force)
     site = _site(session, force, site_id)
     _, period = _filters(session, force, None, month, quarter, year)
     views = speedwatch.list_sessions(session=session, force=force, site=site, period=period)
@@ -405,7 +391,7 @@ def create_session(
 ) -> SessionRead:
     """Date, volunteers, hours, vehicles checked and every vehicle detected over the limit
     (registration, speed, letter sent, untaxed, no MOT): all recorded, or nothing."""
-    force = _force(session, settings.force)
+    force = force_or_503(session, settings.force)
     site = _site(session, force, site_id)
     _allow(principal, site.district_id, session)
     with _answering():
@@ -427,7 +413,7 @@ def list_sessions(
     year: YearQuery = None,
 ) -> list[SessionRead]:
     """Sessions at every site (or a district's), newest first, at most 1,000."""
-    force = _force(session, settings.force)
+    force = force_or_503(session, settings.force)
     found, period = _filters(session, force, district, month, quarter, year)
     views = speedwatch.list_sessions(session=session, force=force, district=found, period=period)
     names = Names.of(session, force)
@@ -443,7 +429,7 @@ def read_session(
     session_id: int, session: SessionDep, settings: SettingsDep, principal: Reader
 ) -> SessionRead:
     """The session, its counts and every vehicle detected."""
-    force = _force(session, settings.force)
+    force = force_or_503(session, settings.force)
     with _answering():
         held = speedwatch.get_session_or_raise(session=session, force=force, session_id=session_id)
     return _one_session(session, force, held)
@@ -467,7 +453,7 @@ def list_flagged(
     """Vehicles detected over the limit on the threshold number of occasions or more and not
     visited since their latest detection (all of them with ``include_visited``); for a
     district, those last detected at its sites."""
-    force = _force(session, settings.force)
+    force = force_or_503(session, settings.force)
     found, _ = _filters(session, force, district)
     with _answering():
         vehicles = speedwatch.flagged(
@@ -496,7 +482,7 @@ def create_visit(
 ) -> VisitRead:
     """By the staff of the district where the vehicle was last detected; it leaves the
     worklist until it is detected again."""
-    force = _force(session, settings.force)
+    force = force_or_503(session, settings.force)
     try:
         mark = normalise_registration(registration)
     except ValueError as exc:
@@ -545,7 +531,7 @@ def list_visits(
     year: YearQuery = None,
 ) -> list[VisitRead]:
     """Visits recorded, newest first."""
-    force = _force(session, settings.force)
+    force = force_or_503(session, settings.force)
     found, period = _filters(session, force, district, month, quarter, year)
     names = Names.of(session, force)
     return [
@@ -570,7 +556,7 @@ def effectiveness(
 ) -> EffectivenessRead:
     """Of the vehicles sent a letter in the period (ever, without one), the share with no
     detection over the limit on a later date, anywhere in the force."""
-    force = _force(session, settings.force)
+    force = force_or_503(session, settings.force)
     found, period = _filters(session, force, district, month, quarter, year)
     result = speedwatch.letter_effectiveness(
         session=session, force=force, period=period, district=found
@@ -615,7 +601,7 @@ def list_volunteers(
 ) -> list[VolunteerRead]:
     """People by district, role and name, with their duties and hours in the period (or ever);
     ``independent`` is as of the period's last day (or today)."""
-    force = _force(session, settings.force)
+    force = force_or_503(session, settings.force)
     found, period = _filters(session, force, district, month, quarter, year)
     views = volunteers.list_volunteers(
         session=session,
@@ -639,7 +625,7 @@ def create_volunteer(
     data: VolunteerCreate, session: SessionDep, settings: SettingsDep, principal: Recorder
 ) -> VolunteerRead:
     """A person joining a district in a role (Special Constables may be independent already)."""
-    force = _force(session, settings.force)
+    force = force_or_503(session, settings.force)
     with _answering():
         district = get_district(session=session, force=force, district=data.district)
     _allow(principal, district.id, session)
@@ -655,7 +641,7 @@ def read_volunteer(
     volunteer_id: int, session: SessionDep, settings: SettingsDep, principal: Reader
 ) -> VolunteerRead:
     """The person with every duty's hours added up."""
-    force = _force(session, settings.force)
+    force = force_or_503(session, settings.force)
     return _one_volunteer(session, force, volunteer_id)
 
 
@@ -670,7 +656,7 @@ def update_volunteer(
     principal: Recorder,
 ) -> VolunteerRead:
     """A name, the day they left (``left_on``) or independent patrol (``independent_since``)."""
-    force = _force(session, settings.force)
+    force = force_or_503(session, settings.force)
     with _answering():
         person = volunteers.get_or_raise(session=session, force=force, volunteer_id=volunteer_id)
     _allow(principal, person.district_id, session)
@@ -694,7 +680,7 @@ def list_duties(
     year: YearQuery = None,
 ) -> list[DutyRead]:
     """Duties, newest first (in the period, if given)."""
-    force = _force(session, settings.force)
+    force = force_or_503(session, settings.force)
     with _answering():
         person = volunteers.get_or_raise(session=session, force=force, volunteer_id=volunteer_id)
     _, period = _filters(session, force, None, month, quarter, year)
@@ -716,7 +702,7 @@ def create_duty(
     principal: Recorder,
 ) -> DutyRead:
     """Date, hours (more than 0; at most 24 in a day, all duties together) and the duty's type."""
-    force = _force(session, settings.force)
+    force = force_or_503(session, settings.force)
     with _answering():
         person = volunteers.get_or_raise(session=session, force=force, volunteer_id=volunteer_id)
     _allow(principal, person.district_id, session)
@@ -740,7 +726,7 @@ def list_schools(
     year: YearQuery = None,
 ) -> list[SchoolRead]:
     """Schools by name with their officer and engagements (in the period, if given)."""
-    force = _force(session, settings.force)
+    force = force_or_503(session, settings.force)
     found, period = _filters(session, force, district, month, quarter, year)
     names = Names.of(session, force)
     return [
@@ -761,7 +747,7 @@ def create_school(
     data: SchoolCreate, session: SessionDep, settings: SettingsDep, principal: Recorder
 ) -> SchoolRead:
     """A school of a district, with its school officer if there is one."""
-    force = _force(session, settings.force)
+    force = force_or_503(session, settings.force)
     with _answering():
         district = get_district(session=session, force=force, district=data.district)
     _allow(principal, district.id, session)
@@ -783,7 +769,7 @@ def update_school(
     principal: Recorder,
 ) -> SchoolRead:
     """Give the school another school officer (``null``: none)."""
-    force = _force(session, settings.force)
+    force = force_or_503(session, settings.force)
     with _answering():
         school = volunteers.get_school_or_raise(session=session, force=force, school_id=school_id)
     _allow(principal, school.district_id, session)
@@ -809,7 +795,7 @@ def list_engagements(
     year: YearQuery = None,
 ) -> list[EngagementRead]:
     """Lessons, assemblies and visits, newest first (in the period, if given)."""
-    force = _force(session, settings.force)
+    force = force_or_503(session, settings.force)
     with _answering():
         school = volunteers.get_school_or_raise(session=session, force=force, school_id=school_id)
     _, period = _filters(session, force, None, month, quarter, year)
@@ -833,7 +819,7 @@ def create_engagement(
     principal: Recorder,
 ) -> EngagementRead:
     """Date, kind and attendees; by the school's officer unless ``officer_id`` names another."""
-    force = _force(session, settings.force)
+    force = force_or_503(session, settings.force)
     with _answering():
         school = volunteers.get_school_or_raise(session=session, force=force, school_id=school_id)
     _allow(principal, school.district_id, session)
@@ -857,7 +843,7 @@ def community_report(
 ) -> dict[str, Any]:
     """The data of ``constable report community --json``: one entry per section (s.136,
     Speedwatch, volunteers, schools) with its figures and breakdowns."""
-    force = _force(session, settings.force)
+    force = force_or_503(session, settings.force)
     with _answering():
         found = district_or_none(session=session, force=force, district=district)
         period = parse_quarter(quarter)

@@ -18,6 +18,7 @@ from fastapi.sse import EventSourceResponse, ServerSentEvent
 from sqlalchemy.orm import Session
 
 from constable.api.deps import SessionDep, SettingsDep, StoreDep
+from constable.api.errors import force_or_503, http_error
 from constable.auth.deps import StreamingPrincipal, require, require_for_district
 from constable.auth.roles import Action, Role
 from constable.auth.service import Principal
@@ -50,19 +51,6 @@ router = APIRouter()
 
 Reader = Annotated[Principal, Depends(require(Action.READ))]
 CALLER_ROLES = {Role.CALL_HANDLER, Role.DISPATCHER, Role.ADMINISTRATOR}
-
-
-def _force(session: Session, code: str) -> Force:
-    try:
-        return force_service.get_or_raise(session=session, code=code)
-    except force_service.NotFoundError as exc:
-        raise HTTPException(status_code=503, detail=str(exc)) from exc
-
-
-def _fail(exc: ConstableError) -> HTTPException:
-    status = exc.status if isinstance(exc, IncidentError) else 422
-    message = str(exc)
-    return HTTPException(status_code=status, detail=message[:1].upper() + message[1:])
 
 
 def _district_slug(session: Session, district_id: int) -> str:
@@ -187,7 +175,7 @@ def _incident(session: Session, force: Force, incident_id: int) -> Incident:
     try:
         incident = service.load_detail(session=session, incident_id=incident_id)
     except IncidentError as exc:
-        raise _fail(exc) from exc
+        raise http_error(exc) from exc
     if incident.force_id != force.id:
         raise HTTPException(status_code=404, detail=f"There is no incident {incident_id}")
     return incident
@@ -211,13 +199,13 @@ def create_contact(
     The answer is the incident with ``id``, ``grade`` and the ``reasons`` for it, and any open
     incidents that may be the same event (``possible_duplicates``).
     """
-    force = _force(session, settings.force)
+    force = force_or_503(session, settings.force)
     try:
         incident = service.create_contact(
             session=session, force=force, data=data, actor=principal.username
         )
     except ConstableError as exc:
-        raise _fail(exc) from exc
+        raise http_error(exc) from exc
     duplicates = service.possible_duplicates(
         session=session, incident=incident, config=service.force_config(force)
     )
@@ -234,7 +222,7 @@ def list_incidents(
     state: Annotated[str, Query(pattern="^(open|all)$")] = "open",
 ) -> list[IncidentRead]:
     """Open incidents (or all, newest 500), most urgent and oldest first; by district if given."""
-    force = _force(session, settings.force)
+    force = force_or_503(session, settings.force)
     district_id = None
     if district is not None:
         try:
@@ -255,7 +243,7 @@ def read_incident(
     incident_id: int, session: SessionDep, settings: SettingsDep, principal: Reader
 ) -> IncidentRead:
     """The incident with its contacts, assessments, deployments and log."""
-    force = _force(session, settings.force)
+    force = force_or_503(session, settings.force)
     incident = _incident(session, force, incident_id)
     return incident_read(session, force, incident, principal, detail=True)
 
@@ -278,13 +266,13 @@ def reassess(
     principal: Annotated[Principal, Depends(require(Action.GRADE))],
 ) -> IncidentRead:
     """A new THRIVE assessment when the situation changes; earlier ones are kept."""
-    force = _force(session, settings.force)
+    force = force_or_503(session, settings.force)
     incident = _incident(session, force, incident_id)
     _act(principal, Action.GRADE, session, incident.district_id)
     try:
         service.reassess(session=session, incident=incident, data=data, actor=principal.username)
     except ConstableError as exc:
-        raise _fail(exc) from exc
+        raise http_error(exc) from exc
     return incident_read(
         session, force, _reloaded(session, force, incident_id), principal, detail=True
     )
@@ -299,7 +287,7 @@ def change_state(
     principal: Annotated[Principal, Depends(require(Action.CLOSE_INCIDENT))],
 ) -> IncidentRead:
     """Move the incident along (closing needs ``closing_category`` and ``result``)."""
-    force = _force(session, settings.force)
+    force = force_or_503(session, settings.force)
     incident = _incident(session, force, incident_id)
     _act(principal, Action.CLOSE_INCIDENT, session, incident.district_id)
     if data.state not in (IncidentState.CLOSED, IncidentState.GRADED):
@@ -312,7 +300,7 @@ def change_state(
             session=session, incident=incident, data=data, actor=principal.username
         )
     except ConstableError as exc:
-        raise _fail(exc) from exc
+        raise http_error(exc) from exc
     return incident_read(
         session, force, _reloaded(session, force, incident_id), principal, detail=True
     )
@@ -327,7 +315,7 @@ def recommendations(
     incident_id: int, session: SessionDep, settings: SettingsDep, principal: Reader
 ) -> list[RecommendationRead]:
     """Available units ranked by estimated arrival, the district's own first, with reasons."""
-    force = _force(session, settings.force)
+    force = force_or_503(session, settings.force)
     incident = _incident(session, force, incident_id)
     return [
         RecommendationRead(**vars(r))
@@ -346,7 +334,7 @@ def dispatch(
     principal: Annotated[Principal, Depends(require(Action.DISPATCH))],
 ) -> IncidentRead:
     """Send a unit; a unit already taken gives 409 and the dispatcher chooses another."""
-    force = _force(session, settings.force)
+    force = force_or_503(session, settings.force)
     incident = _incident(session, force, incident_id)
     _act(principal, Action.DISPATCH, session, incident.district_id)
     try:
@@ -358,7 +346,7 @@ def dispatch(
             actor=principal.username,
         )
     except ConstableError as exc:
-        raise _fail(exc) from exc
+        raise http_error(exc) from exc
     return incident_read(
         session, force, _reloaded(session, force, incident_id), principal, detail=True
     )
@@ -392,7 +380,7 @@ def list_units(
     status: UnitStatus | None = None,
 ) -> list[UnitRead]:
     """Every unit of the force (or a district) with its status now."""
-    force = _force(session, settings.force)
+    force = force_or_503(session, settings.force)
     district_id = None
     if district is not None:
         try:
@@ -414,11 +402,11 @@ def set_unit_status(
     principal: Annotated[Principal, Depends(require(Action.UPDATE_UNIT))],
 ) -> UnitRead:
     """Status and position; en route, at scene and available move the unit's incident along."""
-    force = _force(session, settings.force)
+    force = force_or_503(session, settings.force)
     try:
         view = units.get_view_or_raise(session=session, force=force, unit_id=unit_id)
     except ConstableError as exc:
-        raise _fail(exc) from exc
+        raise http_error(exc) from exc
     if view.district is not None:
         _act(principal, Action.UPDATE_UNIT, session, view.district.id)
     elif principal.role is Role.DISTRICT_COMMANDER:
@@ -436,7 +424,7 @@ def set_unit_status(
             longitude=data.longitude,
         )
     except ConstableError as exc:
-        raise _fail(exc) from exc
+        raise http_error(exc) from exc
     return unit_read(updated)
 
 
@@ -449,11 +437,11 @@ def control_measures(
     end: dt.date | None = None,
 ) -> dict[str, Any]:
     """Call answering against target, attendance within standard, open incidents by age."""
-    force = _force(session, settings.force)
+    force = force_or_503(session, settings.force)
     try:
         return measures.summary(session=session, force=force, start=start, end=end).as_dict()
     except ConstableError as exc:
-        raise _fail(exc) from exc
+        raise http_error(exc) from exc
 
 
 def _district_or_404(session: Session, force: Force, slug: str | None) -> District | None:
@@ -470,7 +458,7 @@ def read_board(
     session: SessionDep, settings: SettingsDep, principal: Reader, district: str | None = None
 ) -> dict[str, Any]:
     """Open incidents by grade and age and units by status, for the force or one ``district``."""
-    force = _force(session, settings.force)
+    force = force_or_503(session, settings.force)
     found = _district_or_404(session, force, district)
     return board.snapshot(session=session, force=force, district=found).as_dict()
 

@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from constable.api.deps import SessionDep, SettingsDep
+from constable.api.errors import force_or_503
 from constable.auth.deps import sign_in_redirect, signed_in
 from constable.auth.roles import Action
 from constable.auth.service import Principal
@@ -52,13 +53,6 @@ def _render(
     )
 
 
-def _force(session: Session, code: str) -> Force:
-    try:
-        return force_service.get_or_raise(session=session, code=code)
-    except force_service.NotFoundError as exc:
-        raise HTTPException(status_code=404, detail=str(exc)) from exc
-
-
 def _district(session: Session, force: Force, slug: str | None) -> District | None:
     if not slug:
         return None
@@ -81,7 +75,7 @@ def crimes_page(
     principal = signed_in(request, session)
     if principal is None:
         return sign_in_redirect(request)
-    force = _force(session, settings.force)
+    force = force_or_503(session, settings.force)
     found = _district(session, force, district)
     query = select(Crime).where(Crime.force == records_name(force), Crime.reference.is_not(None))
     if found is not None:
@@ -113,7 +107,7 @@ def crime_page(
     principal = signed_in(request, session)
     if principal is None:
         return sign_in_redirect(request)
-    force = _force(session, settings.force)
+    force = force_or_503(session, settings.force)
     try:
         crime = recording.get_or_raise(session=session, force=force, crime_id=crime_id)
     except ConstableError as exc:
@@ -165,7 +159,7 @@ def repeat_victims_page(
     principal = signed_in(request, session)
     if principal is None:
         return sign_in_redirect(request)
-    return _worklist(request, session, _force(session, settings.force), principal, district)
+    return _worklist(request, session, force_or_503(session, settings.force), principal, district)
 
 
 @page_router.post("/repeat-victims/{entry_id}/review", response_class=HTMLResponse)
@@ -176,7 +170,7 @@ async def review_repeat_victim(
     principal = signed_in(request, session)
     if principal is None:
         return sign_in_redirect(request)
-    force = _force(session, settings.force)
+    force = force_or_503(session, settings.force)
     form = await request.form()
     note = str(form.get("note", ""))
     entry = session.get(RepeatVictim, entry_id)
@@ -217,7 +211,7 @@ def asb_cases_page(
     principal = signed_in(request, session)
     if principal is None:
         return sign_in_redirect(request)
-    force = _force(session, settings.force)
+    force = force_or_503(session, settings.force)
     found = _district(session, force, district)
     cases = asb.list_cases(
         session=session,
@@ -273,7 +267,7 @@ def asb_case_page(
     principal = signed_in(request, session)
     if principal is None:
         return sign_in_redirect(request)
-    force = _force(session, settings.force)
+    force = force_or_503(session, settings.force)
     try:
         case = asb.get_or_raise(session=session, force=force, case_id=case_id)
     except ConstableError as exc:
@@ -289,7 +283,7 @@ async def asb_case_stage(
     principal = signed_in(request, session)
     if principal is None:
         return sign_in_redirect(request)
-    force = _force(session, settings.force)
+    force = force_or_503(session, settings.force)
     try:
         case = asb.get_or_raise(session=session, force=force, case_id=case_id)
     except ConstableError as exc:

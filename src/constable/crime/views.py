@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from constable.api.deps import SessionDep, SettingsDep
+from constable.api.errors import force_or_503, http_error
 from constable.auth.deps import require, require_for_district
 from constable.auth.roles import Action, Role
 from constable.auth.service import Principal
@@ -46,19 +47,6 @@ Reader = Annotated[Principal, Depends(require(Action.READ))]
 Recorder = Annotated[Principal, Depends(require(Action.RECORD_CRIME))]
 # Analysts work with figures, not people: they do not see victims.
 VICTIM_HIDDEN_FROM = {Role.ANALYST}
-
-
-def _force(session: Session, code: str) -> Force:
-    try:
-        return force_service.get_or_raise(session=session, code=code)
-    except force_service.NotFoundError as exc:
-        raise HTTPException(status_code=503, detail=str(exc)) from exc
-
-
-def _fail(exc: ConstableError) -> HTTPException:
-    status = getattr(exc, "status", 422)
-    message = str(exc)
-    return HTTPException(status_code=status, detail=message[:1].upper() + message[1:])
 
 
 def _district_id(session: Session, force: Force, slug: str | None) -> int | None:
@@ -161,13 +149,13 @@ def record_crime(
     """Record a crime (Home Office ``offence_code``) or an ASB report (``asb: true``), from an
     incident (``incident_id``) or with its own location. The answer says whether the victim is
     a repeat victim (``repeat_victim``)."""
-    force = _force(session, settings.force)
+    force = force_or_503(session, settings.force)
     try:
         recorded = recording.record(
             session=session, force=force, data=data, actor=principal.username
         )
     except ConstableError as exc:
-        raise _fail(exc) from exc
+        raise http_error(exc) from exc
     crime = recorded.crime
     district = session.get(District, crime.district_id) if crime.district_id else None
     if district is not None:
@@ -192,7 +180,7 @@ def list_crimes(
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> list[CrimeRead]:
     """Newest first, by district, dates (when they happened) and kind."""
-    force = _force(session, settings.force)
+    force = force_or_503(session, settings.force)
     query = select(Crime).where(Crime.force == records_name(force), Crime.reference.is_not(None))
     district_id = _district_id(session, force, district)
     if district_id is not None:
@@ -224,7 +212,7 @@ def crime_detections(
 ) -> dict[str, Any]:
     """Crimes recorded, sanction detection rate and offences brought to justice, by district and
     offence group (definitions in docs/crimes.md)."""
-    force = _force(session, settings.force)
+    force = force_or_503(session, settings.force)
     if end < start:
         raise HTTPException(status_code=422, detail="The end date is before the start date")
     groups = {o.group for o in offences().values()}
@@ -249,11 +237,11 @@ def read_crime(
     crime_id: int, session: SessionDep, settings: SettingsDep, principal: Reader
 ) -> CrimeRead:
     """The record with its outcomes (and its victim, for the roles that may see it)."""
-    force = _force(session, settings.force)
+    force = force_or_503(session, settings.force)
     try:
         crime = recording.get_or_raise(session=session, force=force, crime_id=crime_id)
     except ConstableError as exc:
-        raise _fail(exc) from exc
+        raise http_error(exc) from exc
     return crime_read(session, crime, principal, detail=True)
 
 
@@ -266,7 +254,7 @@ def add_outcome(
     principal: Recorder,
 ) -> CrimeRead:
     """A Home Office outcome type with its date; the history is kept."""
-    force = _force(session, settings.force)
+    force = force_or_503(session, settings.force)
     try:
         crime = recording.get_or_raise(session=session, force=force, crime_id=crime_id)
         if crime.district_id is not None:
@@ -281,7 +269,7 @@ def add_outcome(
             session=session, force=force, crime=crime, data=data, actor=principal.username
         )
     except ConstableError as exc:
-        raise _fail(exc) from exc
+        raise http_error(exc) from exc
     return crime_read(session, crime, principal, detail=True)
 
 
@@ -320,7 +308,7 @@ def repeat_victims(
 ) -> list[RepeatVictimRead]:
     """Records whose victim had another crime or ASB report within the window, newest first;
     ``open``: not yet reviewed."""
-    force = _force(session, settings.force)
+    force = force_or_503(session, settings.force)
     district_id = _district_id(session, force, district)
     rows = recording.repeat_worklist(
         session=session, district_id=district_id, open_only=state == "open"
@@ -337,7 +325,7 @@ def review_repeat_victim(
     principal: Annotated[Principal, Depends(require(Action.RECORD_COMMUNITY))],
 ) -> RepeatVictimRead:
     """Say what was done for the victim; the entry leaves the open worklist."""
-    force = _force(session, settings.force)
+    force = force_or_503(session, settings.force)
     entry = session.get(RepeatVictim, entry_id)
     crime = session.get(Crime, entry.crime_id) if entry else None
     if entry is None or crime is None or crime.force != records_name(force):
@@ -355,7 +343,7 @@ def review_repeat_victim(
             session=session, repeat=entry, actor=principal.username, note=data.note
         )
     except ConstableError as exc:
-        raise _fail(exc) from exc
+        raise http_error(exc) from exc
     previous = session.get(Crime, entry.previous_id)
     assert previous is not None
     return repeat_read(session, principal, entry, crime, previous)
@@ -373,7 +361,7 @@ def arrest_rates(
 ) -> dict[str, Any]:
     """Searches, arrests, the arrest rate and its Wilson interval by officer- or self-defined
     ethnicity, for the force and each district (seed 002's SPI 3c)."""
-    force = _force(session, settings.force)
+    force = force_or_503(session, settings.force)
     return stopsearch.arrest_rates(
         session=session,
         force_name=records_name(force),
