@@ -13,6 +13,8 @@ import click
 import typer
 from rich.console import Console
 
+from constable.analysis.cli import trends_command
+from constable.analysis.hotspots_cli import app as hotspots_app
 from constable.auth.cli import app as users_app
 from constable.community.cli import app as report_app
 from constable.config import get_settings
@@ -20,6 +22,8 @@ from constable.crime.cli import app as crimes_app
 from constable.errors import ConstableError
 from constable.force.cli import app as force_app
 from constable.ingest.cli import app as import_app
+from constable.performance.cli import app as performance_app
+from constable.performance.plan_cli import app as plan_app
 from constable.state import CliState
 from constable.store.cli import app as db_app
 from constable.web.cli import serve
@@ -38,6 +42,10 @@ app.add_typer(import_app, name="import")
 app.add_typer(crimes_app, name="crimes")
 app.add_typer(users_app, name="users")
 app.add_typer(report_app, name="report")
+app.add_typer(performance_app, name="performance")
+app.add_typer(plan_app, name="plan")
+app.command("trends")(trends_command)
+app.add_typer(hotspots_app, name="hotspots")
 app.command("serve")(serve)
 
 

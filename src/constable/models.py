@@ -35,6 +35,7 @@ from constable.crime.models import (
 )
 from constable.force.models import District, Force, Neighbourhood, Person, Team, Unit
 from constable.ingest.models import ImportedFile
+from constable.performance.models import ExternalMeasureValue
 from constable.store.audit import AuditEntry
 
 __all__ = [
@@ -51,6 +52,7 @@ __all__ = [
     "CrimeOutcome",
     "Deployment",
     "District",
+    "ExternalMeasureValue",
     "Force",
     "ImportedFile",
     "Incident",

@@ -1,0 +1,430 @@
+"""How good a forecast is: hit rate, PAI and PEI*, and a rolling-origin backtest.
+
+For a forecast ``Scores`` over a grid with ``N`` valid cells, and the ``n`` events of the
+window it forecast that fall in valid cells (events elsewhere are counted apart as
+``outside``; no forecast could hit them), at a coverage fraction ``f``:
+
+- ``k`` is the number of cells that make ``f`` of the area: ``round(f N)``, at least 1;
+- ``hits`` is the number of events in the ``k`` highest-scoring cells. When cells tie at the
+  ``k``-th score, only some of them fit; they are taken as if chosen at random, so ``hits``
+  counts the events in the cells strictly above the tie plus the tied cells' events times the
+  share of the tied cells that fit. A flat forecast (every score equal) therefore gets ``n k /
+  N``, what chance gets, never the luck of the cell order;
+- **hit rate** ``= hits / n``: the share of crime in the flagged area;
+- **PAI** (Predictive Accuracy Index, Chainey, Tompson & Uhlig 2008) ``= (hits / n) / (k / N)``:
+  the hit rate over the share of area; 1 is chance;
+- **PEI\\*** (Prediction Efficiency Index star, a refinement of Hunt's 2016 PEI, with which the US
+  National Institute of Justice scored its 2017 Real-Time Crime Forecasting Challenge; White,
+  Hunt & Green 2023) ``= hits / n*_k``, where ``n*_k`` is the
+  most events any ``k`` cells held (the sum of the ``k`` largest counts): the share of the
+  best possible with the same area, from 0 to 1.
+
+When the window has no events in valid cells, the three are undefined (NaN, None in JSON).
+
+:func:`backtest` runs a forecaster over rolling windows: for each cut ``c_w = first_cut + w
+step``, a new forecaster is fitted on the events strictly before ``c_w`` (optionally only the
+last ``history_days`` of them) and its forecast for ``[c_w, c_w + horizon)`` is scored on the
+events of that window. Events at or after a cut never reach the forecaster fitted for it.
+:func:`compare` does the same for several forecasters, the naive one always among them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeAlias
+
+import numpy as np
+
+from constable.analysis.events import AnalysisError, Events, FloatArray, TimeLike
+from constable.analysis.forecasters import Forecaster, Naive
+from constable.analysis.grid import Grid, Scores
+
+DEFAULT_COVERAGES: tuple[float, ...] = (0.01, 0.05, 0.10, 0.20)
+METRICS = ("hit_rate", "pai", "pei_star")
+
+Factory: TypeAlias = Callable[[Grid], Forecaster]
+"""Makes an unfitted forecaster for a grid: a forecaster class, or e.g. ``lambda g: KDE(g,
+bandwidth=300)``."""
+
+Period: TypeAlias = float | int | dt.timedelta | str
+"""A length of time: days (a number), a timedelta, or text: ``"7D"``, ``"2W"``, ``"1M"``
+(calendar months, for month-only data)."""
+
+_PERIOD = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([DWM])\s*$", re.IGNORECASE)
+
+
+class BacktestError(AnalysisError):
+    """A backtest or a score that cannot be run as asked."""
+
+
+# --- Metrics -------------------------------------------------------------------------------------
+
+
+def coverage_label(coverage: float) -> str:
+    """``0.05`` as ``"5%"``."""
+    return f"{coverage * 100:g}%"
+
+
+@dataclass(frozen=True)
+class CoverageScore:
+    """The metrics of one forecast at one coverage fraction."""
+
+    coverage: float
+    cells: int
+    valid_cells: int
+    events: int
+    hits: float
+    max_hits: float
+
+    @property
+    def area_share(self) -> float:
+        """The flagged cells' share of the valid cells (``k / N``, near ``coverage``)."""
+        return self.cells / self.valid_cells
+
+    @property
+    def hit_rate(self) -> float:
+        """Share of the window's events in the flagged cells (NaN without events)."""
+        return self.hits / self.events if self.events else math.nan
+
+    @property
+    def pai(self) -> float:
+        """Hit rate over the share of area flagged (NaN without events)."""
+        return self.hit_rate / self.area_share if self.events else math.nan
+
+    @property
+    def pei_star(self) -> float:
+        """Hits over the most any as many cells could have had (NaN without events)."""
+        return self.hits / self.max_hits if self.max_hits else math.nan
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data for JSON (NaN as None)."""
+        return {
+            "coverage": self.coverage,
+            "cells": self.cells,
+            "valid_cells": self.valid_cells,
+            "events": self.events,
+            "hits": self.hits,
+            "max_hits": self.max_hits,
+            **{name: _json_number(getattr(self, name)) for name in METRICS},
+        }
+
+
+def _json_number(value: float) -> float | None:
+    return None if math.isnan(value) else value
+
+
+def observed_counts(grid: Grid, events: Events) -> tuple[FloatArray, int]:
+    """The events in each cell, ``(ny, nx)``, zero in masked-out cells; and how many events
+    were off the grid or in masked-out cells."""
+    if events.crs != grid.crs:
+        raise BacktestError(f"the events are in {events.crs}, the grid is in {grid.crs}")
+    flat = grid.flat_index(events.x, events.y, valid_only=True)
+    on = flat >= 0
+    counts = np.bincount(flat[on], minlength=grid.n_cells).astype(np.float64)
+    return counts.reshape(grid.shape), int(np.count_nonzero(~on))
+
+
+def expected_hits(scores: FloatArray, counts: FloatArray, k: int) -> float:
+    """Events in the ``k`` highest-scoring cells, ties at the ``k``-th score shared at random.
+
+    ``scores`` and ``counts`` are flat arrays over the same cells.
+    """
+    if k <= 0:
+        return 0.0
+    if k >= len(scores):
+        return float(counts.sum())
+    threshold = np.partition(scores, len(scores) - k)[len(scores) - k]
+    above = scores > threshold
+    tied = scores == threshold
+    room = k - int(np.count_nonzero(above))
+    return float(counts[above].sum()) + room * float(counts[tied].sum()) / int(
+        np.count_nonzero(tied)
+    )
+
+
+def score(
+    scores: Scores, events: Events, coverages: Sequence[float] = DEFAULT_COVERAGES
+) -> list[CoverageScore]:
+    """Hit rate, PAI and PEI* of a forecast against the events of its window, per coverage."""
+    counts, _ = observed_counts(scores.grid, events)
+    cells = scores.grid.valid_cells()
+    values = scores.values.ravel()[cells]
+    observed = counts.ravel()[cells]
+    best = np.sort(observed)[::-1]
+    total = int(observed.sum())
+    out = []
+    for coverage in coverages:
+        k = scores.cells_for(coverage)
+        out.append(
+            CoverageScore(
+                coverage=coverage,
+                cells=k,
+                valid_cells=len(cells),
+                events=total,
+                hits=expected_hits(values, observed, k),
+                max_hits=float(best[:k].sum()),
+            )
+        )
+    return out
+
+
+def hit_rate(scores: Scores, events: Events, coverage: float) -> float:
+    """The share of ``events`` in the top ``coverage`` of the forecast's cells."""
+    return score(scores, events, (coverage,))[0].hit_rate
+
+
+def pai(scores: Scores, events: Events, coverage: float) -> float:
+    """The Predictive Accuracy Index at ``coverage``."""
+    return score(scores, events, (coverage,))[0].pai
+
+
+def pei_star(scores: Scores, events: Events, coverage: float) -> float:
+    """PEI* at ``coverage``: hits over the most hits as many cells could have had."""
+    return score(scores, events, (coverage,))[0].pei_star
+
+
+def spread(values: Sequence[float]) -> dict[str, float | int | None]:
+    """Mean, standard deviation (n - 1), minimum and maximum of the defined values, and n."""
+    defined = np.array([v for v in values if not math.isnan(v)], dtype=np.float64)
+    if not defined.size:
+        return {"mean": None, "std": None, "min": None, "max": None, "n": 0}
+    return {
+        "mean": float(defined.mean()),
+        "std": float(defined.std(ddof=1)) if defined.size > 1 else 0.0,
+        "min": float(defined.min()),
+        "max": float(defined.max()),
+        "n": int(defined.size),
+    }
+
+
+# --- Backtest ------------------------------------------------------------------------------------
+
+
+def _period(value: Period) -> tuple[float, int]:
+    """A period as (days, months); one of the two is zero."""
+    if isinstance(value, dt.timedelta):
+        return value.total_seconds() / 86_400, 0
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value), 0
+    if isinstance(value, str) and (match := _PERIOD.match(value)):
+        amount, unit = float(match.group(1)), match.group(2).upper()
+        if unit == "M":
+            if amount != int(amount):
+                raise BacktestError(f"{value!r}: months must be a whole number")
+            return 0.0, int(amount)
+        return amount * (7 if unit == "W" else 1), 0
+    raise BacktestError(f"{value!r} is not a period: give days, a timedelta, or '7D', '2W', '1M'")
+
+
+def _add(moment: dt.datetime, days: float, months: int) -> dt.datetime:
+    if months:
+        index = moment.year * 12 + moment.month - 1 + months
+        year, month = divmod(index, 12)
+        if moment.day > 28:
+            raise BacktestError(f"{moment:%Y-%m-%d}: steps in months need a day of the month <= 28")
+        return moment.replace(year=year, month=month + 1)
+    return moment + dt.timedelta(days=days)
+
+
+@dataclass(frozen=True)
+class Window:
+    """One window of a backtest: what the forecaster was fitted on and how it scored."""
+
+    index: int
+    cut: dt.datetime
+    end: dt.datetime
+    train_events: int
+    test_events: int
+    outside: int
+    scores: list[CoverageScore]
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data for JSON."""
+        return {
+            "window": self.index,
+            "cut": self.cut.isoformat(),
+            "end": self.end.isoformat(),
+            "train_events": self.train_events,
+            "test_events": self.test_events,
+            "outside": self.outside,
+            "metrics": {coverage_label(s.coverage): s.as_dict() for s in self.scores},
+        }
+
+
+@dataclass(frozen=True)
+class Backtest:
+    """Every window of one forecaster's backtest, and the spread of each metric across them."""
+
+    method: str
+    params: dict[str, Any]
+    coverages: tuple[float, ...]
+    windows: list[Window]
+
+    def values(self, metric: str, coverage: float) -> list[float]:
+        """One metric at one coverage, window by window."""
+        at = self.coverages.index(coverage)
+        return [float(getattr(w.scores[at], metric)) for w in self.windows]
+
+    def summary(self) -> dict[str, dict[str, dict[str, float | int | None]]]:
+        """``{coverage label: {metric: {mean, std, min, max, n}}}`` across the windows."""
+        return {
+            coverage_label(c): {m: spread(self.values(m, c)) for m in METRICS}
+            for c in self.coverages
+        }
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data for JSON."""
+        return {
+            "method": self.method,
+            "params": {k: _plain(v) for k, v in self.params.items()},
+            "coverages": list(self.coverages),
+            "windows": [w.as_dict() for w in self.windows],
+            "summary": self.summary(),
+        }
+
+
+def _plain(value: Any) -> Any:
+    return value if isinstance(value, str | int | float | bool | None) else repr(value)
+
+
+def _method_name(forecaster: Forecaster) -> str:
+    return forecaster.name or type(forecaster).__name__
+
+
+def backtest(
+    forecaster_factory: Factory,
+    events: Events,
+    grid: Grid,
+    first_cut: TimeLike,
+    step: Period,
+    horizon: Period,
+    n_windows: int,
+    *,
+    coverages: Sequence[float] = DEFAULT_COVERAGES,
+    history_days: float | None = None,
+) -> Backtest:
+    """Fit on the history before each cut, forecast the next ``horizon``, score it.
+
+    Windows start at ``first_cut``, ``first_cut + step``, ... (``n_windows`` of them). Each
+    window's forecaster is new (``forecaster_factory(grid)``) and is given only the events
+    strictly before its cut (and, with ``history_days``, not older than that): it cannot see
+    the window it forecasts or anything after it. Errors before any fitting: windows in the
+    wrong order (``step`` or ``horizon`` not positive, no windows), no history before the first
+    cut, or a window that starts after the last event.
+    """
+    step_days, step_months = _period(step)
+    horizon_days, horizon_months = _period(horizon)
+    if not (isinstance(n_windows, int) and n_windows >= 1):
+        raise BacktestError(f"n_windows == {n_windows!r}, must be a whole number >= 1")
+    if step_days <= 0 and step_months <= 0:
+        raise BacktestError(f"step == {step!r}, must be > 0: the windows must move forward")
+    if horizon_days <= 0 and horizon_months <= 0:
+        raise BacktestError(
+            f"horizon == {horizon!r}, must be > 0: a window must end after it starts"
+        )
+    if history_days is not None and not history_days > 0:
+        raise BacktestError(f"history_days == {history_days}, must be > 0 or None")
+    coverages = tuple(coverages)
+    for coverage in coverages:
+        if not 0 < coverage <= 1:
+            raise BacktestError(f"coverage {coverage} must be > 0 and <= 1")
+    if not len(events):
+        raise BacktestError("empty history: there are no events")
+    first = events.moment(events.days(first_cut))
+    cuts = [_add(first, step_days * w, step_months * w) for w in range(n_windows)]
+    if events.days(cuts[0]) <= float(events.t[0]):
+        raise BacktestError(
+            f"empty history: the first cut ({cuts[0]}) is not after the first event "
+            f"({events.moment(float(events.t[0]))})"
+        )
+    last = float(events.t[-1])
+    for index, cut in enumerate(cuts):
+        if events.days(cut) > last:
+            raise BacktestError(
+                f"window {index} starts at {cut}, after the last event "
+                f"({events.moment(last)}): use fewer windows or an earlier first cut"
+            )
+
+    windows = []
+    name, params = "", {}
+    for index, cut in enumerate(cuts):
+        end = _add(cut, horizon_days, horizon_months)
+        history = events.before(cut)
+        if history_days is not None:
+            history = history.between(events.days(cut) - history_days, cut)
+        if not len(history):
+            raise BacktestError(f"empty history: no events in the history of window {index}")
+        forecaster = forecaster_factory(grid)
+        name, params = _method_name(forecaster), forecaster.get_params()
+        forecast = forecaster.fit(history).predict(cut, end)
+        future = events.between(cut, end)
+        _, outside = observed_counts(grid, future)
+        windows.append(
+            Window(
+                index=index,
+                cut=cut,
+                end=end,
+                train_events=len(history),
+                test_events=len(future) - outside,
+                outside=outside,
+                scores=score(forecast, future, coverages),
+            )
+        )
+    return Backtest(name, params, coverages, windows)
+
+
+def compare(
+    factories: Mapping[str, Factory],
+    events: Events,
+    grid: Grid,
+    first_cut: TimeLike,
+    step: Period,
+    horizon: Period,
+    n_windows: int,
+    *,
+    coverages: Sequence[float] = DEFAULT_COVERAGES,
+    history_days: float | None = None,
+) -> list[dict[str, Any]]:
+    """Backtest several forecasters on the same windows; one row per method and coverage.
+
+    The naive forecaster is always run (as ``"naive"``, first) unless one is given under that
+    name. Each row has ``method``, ``coverage``, ``windows`` and, for each metric, its mean
+    (``hit_rate``, ``pai``, ``pei_star``) and spread (``..._std``, ``..._min``, ``..._max``),
+    and ``pai_vs_naive``: the method's mean PAI over the naive one's. NaN is None, so rows go
+    straight to JSON.
+    """
+    runs: dict[str, Factory] = {"naive": factories.get("naive", Naive)}
+    runs.update({k: v for k, v in factories.items() if k != "naive"})
+    results = {
+        name: backtest(
+            factory,
+            events,
+            grid,
+            first_cut,
+            step,
+            horizon,
+            n_windows,
+            coverages=coverages,
+            history_days=history_days,
+        )
+        for name, factory in runs.items()
+    }
+    rows = []
+    for name, result in results.items():
+        for coverage in result.coverages:
+            row: dict[str, Any] = {"method": name, "coverage": coverage}
+            row["windows"] = len(result.windows)
+            for metric in METRICS:
+                stats = spread(result.values(metric, coverage))
+                row[metric] = stats["mean"]
+                for key in ("std", "min", "max"):
+                    row[f"{metric}_{key}"] = stats[key]
+            naive = spread(results["naive"].values("pai", coverage))["mean"]
+            mine = row["pai"]
+            row["pai_vs_naive"] = mine / naive if mine is not None and naive else None
+            rows.append(row)
+    return rows

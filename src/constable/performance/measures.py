@@ -1,0 +1,1353 @@
+"""Measures of the Police and Crime Plan: each defined once, here, with a name and a definition.
+
+A **measure** is a number about the force (or one district) over a period: recorded crime, the
+sanction detection rate, the share of 999 calls answered within 10 seconds... Each is registered
+in :data:`MEASURES` with its name, label, unit, kind, which direction is better and, as its
+definition, the docstring of the function that computes it. docs/plan.md lists them all.
+
+Two sources:
+
+- **store** measures are computed from the records (crimes, calls, incidents, s.136
+  detentions, volunteers) by calling the areas' own services;
+- **external** measures (survey results, sickness, savings, confiscation orders...) are not in
+  the records: their values are imported from CSV (:mod:`constable.performance.external`) and
+  read back here for the period asked.
+
+Every :class:`Value` carries what a statistical test needs: the count and its exposure for
+counts and rates, the numerator and denominator for shares (see :mod:`.status`).
+
+Example::
+
+    value = compute(session=session, force=kent, name="recorded_crime", period=quarter)
+    value.value, value.count, value.exposure  # 31_204.0, 31_204, 92 (days)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import inspect
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy.orm import Session
+
+from constable.community import s136, speedwatch, volunteers
+from constable.community.enums import VolunteerRole
+from constable.community.models import S136Detention
+from constable.community.service import LOCAL_TIME, Period
+from constable.control import measures as control_measures
+from constable.crime.detections import DetectionReport, detections
+from constable.crime.models import Crime, RecordedCrime, RepeatVictim
+from constable.crime.offences import ASB_CATEGORY, offences
+from constable.crime.service import records_name
+from constable.errors import ConstableError
+from constable.force.models import District, Force, Neighbourhood
+
+Unit = Literal["count", "share", "per_1000", "hours", "pounds", "number"]
+"""How a value is written: a whole number of things, a share (0 to 1, printed as a percentage),
+per 1,000 residents, hours, pounds sterling, or a plain number (an average, full-time
+equivalents)."""
+
+Kind = Literal["count", "amount", "share", "rate", "level"]
+"""How a measure adds up over time, which decides how it is projected and tested (docs/plan.md):
+
+- ``count``: events in the period (crimes, detentions); they add up, and a Poisson model fits.
+- ``amount``: a quantity that adds up but is not a count of events (hours, pounds).
+- ``share``: numerator over denominator (detected crimes over crimes); a binomial model fits.
+- ``rate``: a count over an exposure (crimes per 1,000 residents).
+- ``level``: how things stand at the period's end (a headcount, a survey's annual figure).
+"""
+
+Better = Literal["higher", "lower", "neither"]
+Source = Literal["store", "external"]
+
+FORCE_AREA = "force"
+"""The area of a value for the whole force; a district's area is its slug (``medway``)."""
+
+
+class MeasureError(ConstableError):
+    """A measure that does not exist, or cannot be computed as asked."""
+
+
+class UnknownMeasureError(MeasureError):
+    """A measure name that is not in the registry."""
+
+    status = 404
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a measure is computed for: a force, a period and a district (None: the force).
+
+    ``cache`` lets the measures of one run share a query (the control-room summary, crime by
+    category); leave it empty for a one-off computation, so nothing stale is ever read.
+    """
+
+    session: Session
+    force: Force
+    period: Period
+    district: District | None = None
+    cache: dict[Any, Any] | None = None
+
+    @property
+    def area(self) -> str:
+        """``force`` or the district's slug."""
+        return self.district.slug if self.district is not None else FORCE_AREA
+
+    def memo(self, key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
+        """``make()``, computed once per ``key`` when the scope has a cache."""
+        if self.cache is None:
+            return make()
+        full = (*key, self.force.id, self.period.start, self.period.end, self.area)
+        if full not in self.cache:
+            self.cache[full] = make()
+        return self.cache[full]
+
+
+@dataclass(frozen=True)
+class Figures:
+    """What a measure's function finds: the value and what lies behind it."""
+
+    value: float | None
+    count: int | None = None
+    exposure: float | None = None
+    numerator: float | None = None
+    denominator: float | None = None
+    covered_days: int | None = None
+    source: str = "store"
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Value:
+    """A measure's value for an area and a period, with what a statistical test needs.
+
+    - counts: ``count`` and ``exposure`` (the days of the period);
+    - rates: ``count`` and ``exposure`` (the residents), ``value`` per 1,000 of them;
+    - shares: ``numerator`` and ``denominator``, ``value`` their ratio (0 to 1);
+    - ``covered_days``: days of the period the value covers (external values may cover less);
+    - ``value`` is None when there is nothing to measure (no calls, no imported figure).
+    """
+
+    measure: str
+    area: str
+    period: Period
+    value: float | None
+    count: int | None = None
+    exposure: float | None = None
+    numerator: float | None = None
+    denominator: float | None = None
+    covered_days: int | None = None
+    source: str = "store"
+    note: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data for JSON (the period as its label and ISO first and last days)."""
+        return {
+            "measure": self.measure,
+            "area": self.area,
+            "period": self.period.label,
+            "start": self.period.start.isoformat(),
+            "end": self.period.last_day.isoformat(),
+            "value": self.value,
+            "count": self.count,
+            "exposure": self.exposure,
+            "numerator": self.numerator,
+            "denominator": self.denominator,
+            "covered_days": self.covered_days,
+            "source": self.source,
+            "note": self.note,
+        }
+
+
+Computer = Callable[[Scope], Figures]
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A measure in the registry.
+
+    ``definition`` is the docstring of the function that computes it (or the text given for an
+    external measure); ``sampled`` is true for survey results, whose shares carry a sampling
+    error even when the period is over; ``districts`` is false for a measure published for the
+    force only.
+    """
+
+    name: str
+    label: str
+    unit: Unit
+    kind: Kind
+    better: Better
+    definition: str
+    source: Source
+    sampled: bool = False
+    districts: bool = True
+    computer: Computer | None = field(default=None, repr=False, compare=False)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data for JSON."""
+        return {
+            "name": self.name,
+            "label": self.label,
+            "unit": self.unit,
+            "kind": self.kind,
+            "better": self.better,
+            "source": self.source,
+            "sampled": self.sampled,
+            "districts": self.districts,
+            "definition": self.definition,
+        }
+
+
+MEASURES: dict[str, Measure] = {}
+"""Every measure, by name, in the order registered (store measures first)."""
+
+
+def measure(
+    name: str,
+    label: str,
+    *,
+    unit: Unit,
+    kind: Kind,
+    better: Better,
+    districts: bool = True,
+    definition: str | None = None,
+) -> Callable[[Computer], Computer]:
+    """Register a store measure computed by the decorated function (its docstring defines it)."""
+
+    def register(computer: Computer) -> Computer:
+        if name in MEASURES:
+            raise MeasureError(f"measure {name!r} is registered twice")
+        text = definition or inspect.cleandoc(computer.__doc__ or "")
+        if not text:
+            raise MeasureError(
+                f"measure {name!r} has no definition (give its function a docstring)"
+            )
+        MEASURES[name] = Measure(
+            name, label, unit, kind, better, text, "store", False, districts, computer
+        )
+        return computer
+
+    return register
+
+
+def external(
+    name: str,
+    label: str,
+    *,
+    unit: Unit,
+    kind: Kind,
+    better: Better,
+    definition: str,
+    sampled: bool = False,
+) -> Measure:
+    """Register an external measure: its values are imported from CSV."""
+    if name in MEASURES:
+        raise MeasureError(f"measure {name!r} is registered twice")
+    found = Measure(
+        name, label, unit, kind, better, inspect.cleandoc(definition), "external", sampled
+    )
+    MEASURES[name] = found
+    return found
+
+
+def measures() -> dict[str, Measure]:
+    """Every registered measure, by name."""
+    return MEASURES
+
+
+def near_measure(name: str, *, only: Source | None = None) -> str:
+    """`` (did you mean 'recorded_crime'?)`` for a misspelt name, else nothing."""
+    names = [m.name for m in MEASURES.values() if only is None or m.source == only]
+    near = difflib.get_close_matches(name, names, n=1)
+    return f" (did you mean {near[0]!r}?)" if near else ""
+
+
+def unknown_measure_message(name: str) -> str:
+    """``unknown measure 'crme' (did you mean 'crime_...'?); the measures are ...``."""
+    names = ", ".join(MEASURES)
+    return f"unknown measure {name!r}{near_measure(name)}; the measures are {names}"
+
+
+def get_measure(name: str) -> Measure:
+    """The measure with this name, or :class:`UnknownMeasureError` listing them all."""
+    found = MEASURES.get(name)
+    if found is None:
+        raise UnknownMeasureError(unknown_measure_message(name))
+    return found
+
+
+# -- Periods ----------------------------------------------------------------------------------
+
+
+def financial_year(first: int) -> Period:
+    """The financial year starting in April of ``first``: ``2007`` → 2007/08."""
+    return Period(
+        dt.date(first, 4, 1), dt.date(first + 1, 4, 1), f"{first}/{(first + 1) % 100:02d}"
+    )
+
+
+def financial_year_of(day: dt.date) -> Period:
+    """The financial year (April to March) that holds ``day``."""
+    return financial_year(day.year if day.month >= 4 else day.year - 1)
+
+
+def parse_period(text: str, *, field: str = "period") -> Period:
+    """A period written as a financial year (``2007/08``), a calendar quarter (``2017Q3``), a
+    year (``2017``), a month (``2017-07``) or two dates (``2007-04-01..2008-03-31``, both
+    included)."""
+    from constable.community.service import CommunityError, parse_month, parse_quarter, parse_year
+
+    raw = str(text).strip()
+    fy = re.fullmatch(r"(\d{4})/(\d{2})", raw)
+    if fy:
+        first = int(fy.group(1))
+        if (first + 1) % 100 != int(fy.group(2)):
+            raise MeasureError(
+                f"{field}: {raw!r} is not a financial year: write it like 2007/08 (April 2007 to "
+                "March 2008)"
+            )
+        return financial_year(first)
+    span = re.fullmatch(r"(\d{4}-\d{2}-\d{2})\s*\.\.\s*(\d{4}-\d{2}-\d{2})", raw)
+    try:
+        if span:
+            start, last = (dt.date.fromisoformat(span.group(i)) for i in (1, 2))
+            if last < start:
+                raise MeasureError(f"{field}: {raw!r} ends before it starts")
+            return Period(start, last + dt.timedelta(days=1), raw.replace(" ", ""))
+        if re.fullmatch(r"\d{4}-?[Qq][1-4]", raw):
+            return parse_quarter(raw, field=field)
+        if re.fullmatch(r"\d{4}", raw):
+            return parse_year(raw, field=field)
+        if re.fullmatch(r"\d{4}-\d{2}", raw):
+            return parse_month(raw, field=field)
+    except (CommunityError, ValueError) as exc:
+        raise MeasureError(
+            str(exc) if isinstance(exc, CommunityError) else f"{field}: {exc}"
+        ) from exc
+    raise MeasureError(
+        f"{field}: {raw!r} is not a period: write a financial year (2007/08), a quarter "
+        "(2017Q3), a year (2017), a month (2017-07) or two dates (2007-04-01..2008-03-31)"
+    )
+
+
+def days(period: Period) -> int:
+    """The number of days in ``period``."""
+    return (period.end - period.start).days
+
+
+def shift_years(period: Period, years: int) -> Period:
+    """The same dates ``years`` earlier (negative) or later; 29 February becomes the 28th."""
+
+    def move(day: dt.date) -> dt.date:
+        try:
+            return day.replace(year=day.year + years)
+        except ValueError:  # 29 February
+            return day.replace(year=day.year + years, day=28)
+
+    start, end = move(period.start), move(period.end)
+    if re.fullmatch(r"\d{4}Q[1-4]", period.label):
+        return parse_period(f"{start.year}{period.label[4:]}")
+    if re.fullmatch(r"\d{4}/\d{2}", period.label) and start.month == 4 and start.day == 1:
+        return financial_year(start.year)
+    if re.fullmatch(r"\d{4}(-\d{2})?", period.label):
+        return parse_period(f"{start:%Y}" if len(period.label) == 4 else f"{start:%Y-%m}")
+    return Period(start, end, f"{start.isoformat()}..{(end - dt.timedelta(days=1)).isoformat()}")
+
+
+def months_before(end: dt.date, count: int) -> list[Period]:
+    """The ``count`` calendar months that end just before ``end`` (a first of the month)."""
+    found: list[Period] = []
+    day = end
+    for _ in range(count):
+        first = (day - dt.timedelta(days=1)).replace(day=1)
+        found.append(Period(first, day, f"{first:%Y-%m}"))
+        day = first
+    return list(reversed(found))
+
+
+# -- Computing --------------------------------------------------------------------------------
+
+
+def compute(
+    *,
+    session: Session,
+    force: Force,
+    name: str,
+    period: Period,
+    district: District | None = None,
+    cache: dict[Any, Any] | None = None,
+) -> Value:
+    """The value of measure ``name`` for ``period``, for the force or one district."""
+    found = get_measure(name)
+    scope = Scope(session, force, period, district, cache)
+    if district is not None and not found.districts:
+        return Value(
+            name,
+            scope.area,
+            period,
+            None,
+            note=f"{found.label} is published for the force only, not by district",
+        )
+    figures = _external_figures(scope, found) if found.computer is None else found.computer(scope)
+    return Value(
+        measure=name,
+        area=scope.area,
+        period=period,
+        value=figures.value,
+        count=figures.count,
+        exposure=figures.exposure,
+        numerator=figures.numerator,
+        denominator=figures.denominator,
+        covered_days=(
+            figures.covered_days
+            if figures.covered_days is not None
+            else (0 if figures.value is None else days(period))
+        ),
+        source=figures.source,
+        note=figures.note,
+    )
+
+
+def series(
+    *,
+    session: Session,
+    force: Force,
+    name: str,
+    periods: list[Period],
+    district: District | None = None,
+    cache: dict[Any, Any] | None = None,
+) -> list[Value]:
+    """The measure for each of ``periods`` (for a chart or an SPC series)."""
+    return [
+        compute(session=session, force=force, name=name, period=p, district=district, cache=cache)
+        for p in periods
+    ]
+
+
+def _count(value: int, period: Period, note: str | None = None) -> Figures:
+    return Figures(float(value), count=value, exposure=float(days(period)), note=note)
+
+
+def _share(numerator: float, denominator: float, note: str | None = None) -> Figures:
+    if not denominator:
+        return Figures(None, numerator=numerator, denominator=denominator, note=note)
+    return Figures(numerator / denominator, numerator=numerator, denominator=denominator, note=note)
+
+
+# -- Crime ------------------------------------------------------------------------------------
+
+CRIME_TYPES: tuple[str, ...] = (
+    "Bicycle theft",
+    "Burglary",
+    "Criminal damage and arson",
+    "Drugs",
+    "Other crime",
+    "Other theft",
+    "Possession of weapons",
+    "Public order",
+    "Robbery",
+    "Shoplifting",
+    "Theft from the person",
+    "Vehicle crime",
+    "Violence and sexual offences",
+)
+"""The police.uk crime types (anti-social behaviour aside): the one grouping that both the
+force's own records (through their Home Office offence code) and imported police.uk rows have."""
+
+NIGHT_TIME_ECONOMY_GROUPS: tuple[str, ...] = (
+    "Violence against the person",
+    "Public order offences",
+    "Criminal damage and arson",
+)
+"""Home Office offence groups counted as night-time-economy crime (at the hours below)."""
+
+NIGHT_STARTS = 20
+NIGHT_ENDS = 6
+"""A night runs from 20:00 to 05:59 local time (Europe/London) the next morning."""
+
+NIGHT_TIME_ECONOMY_NIGHTS = (4, 5)
+"""Friday (4) and Saturday (5) nights: from 20:00 Friday to 05:59 Saturday, and from 20:00
+Saturday to 05:59 Sunday."""
+
+NO_CRIME_RECORDS = "no crime records (own or imported) in the store for this period"
+
+
+def _force_has(scope: Scope, kind: str) -> bool:
+    """Whether the store holds any record of ``kind`` for the whole force in the scope's period
+    (for people: anyone of those roles who had joined by its end). A measure of records the
+    store does not hold has no value, rather than a misleading 0; a district with none while
+    the force has some has 0."""
+    from constable.community.models import SpeedwatchSession, SpeedwatchSite, Volunteer
+
+    low, high = scope.period.utc_bounds()
+    start, end = scope.period.start, scope.period.end
+    queries: dict[str, Any] = {
+        "own crimes": select(Crime.id).where(
+            Crime.force == records_name(scope.force),
+            Crime.reference.is_not(None),
+            or_(
+                (Crime.occurred_at >= low) & (Crime.occurred_at < high),
+                (Crime.recorded_at >= low) & (Crime.recorded_at < high),
+            ),
+        ),
+        "s.136 detentions": select(S136Detention.id).where(
+            S136Detention.force_id == scope.force.id,
+            S136Detention.detained_at >= low,
+            S136Detention.detained_at < high,
+        ),
+        "Speedwatch sessions": select(SpeedwatchSession.id)
+        .join(SpeedwatchSite, SpeedwatchSite.id == SpeedwatchSession.site_id)
+        .where(
+            SpeedwatchSite.force_id == scope.force.id,
+            SpeedwatchSession.held_on >= start,
+            SpeedwatchSession.held_on < end,
+        ),
+        "Special Constables": select(Volunteer.id).where(
+            Volunteer.force_id == scope.force.id,
+            Volunteer.role == VolunteerRole.SPECIAL_CONSTABLE.value,
+            Volunteer.joined_on < end,
+        ),
+        "volunteers": select(Volunteer.id).where(
+            Volunteer.force_id == scope.force.id,
+            Volunteer.role.in_(
+                [
+                    VolunteerRole.POLICE_SUPPORT_VOLUNTEER.value,
+                    VolunteerRole.COMMUNITY_POLICE_VOLUNTEER.value,
+                ]
+            ),
+            Volunteer.joined_on < end,
+        ),
+    }
+
+    def found() -> bool:
+        return scope.session.scalar(queries[kind].limit(1)) is not None
+
+    result: bool = scope.memo(("force has", kind), found)
+    return result
+
+
+def _none_recorded(kind: str) -> Figures:
+    return Figures(None, note=f"no {kind} recorded for the force in the store for this period")
+
+
+def crime_type_slug(crime_type: str) -> str:
+    """``Criminal damage and arson`` → ``criminal_damage_and_arson``."""
+    return re.sub(r"[^a-z0-9]+", "_", crime_type.casefold()).strip("_")
+
+
+def _in_district(scope: Scope) -> tuple[list[ColumnElement[bool]], list[ColumnElement[bool]]]:
+    """Conditions placing own records and imported rows in the scope's district (or none)."""
+    if scope.district is None:
+        return [], []
+    lsoas = select(Neighbourhood.code).where(Neighbourhood.district_id == scope.district.id)
+    return [Crime.district_id == scope.district.id], [Crime.lsoa_code.in_(lsoas)]
+
+
+def crime_by_type(scope: Scope) -> dict[str, int]:
+    """Crimes of the scope by police.uk crime type (lower case), anti-social behaviour included
+    under its own name: own records by ``occurred_at`` (local dates), imported rows by
+    ``month``. Counted in the database: two grouped queries."""
+
+    def count() -> dict[str, int]:
+        name = records_name(scope.force)
+        own_place, imported_place = _in_district(scope)
+        low, high = scope.period.utc_bounds()
+        found: dict[str, int] = {}
+        category = func.lower(Crime.category)
+        for where in (
+            [
+                Crime.force == name,
+                Crime.reference.is_not(None),
+                Crime.occurred_at >= low,
+                Crime.occurred_at < high,
+                *own_place,
+            ],
+            [
+                Crime.force == name,
+                Crime.reference.is_(None),
+                Crime.month >= scope.period.start,
+                Crime.month < scope.period.end,
+                *imported_place,
+            ],
+        ):
+            for kind, number in scope.session.execute(
+                select(category, func.count()).where(*where).group_by(category)
+            ):
+                found[kind] = found.get(kind, 0) + int(number)
+        return found
+
+    result: dict[str, int] = scope.memo(("crime_by_type",), count)
+    return result
+
+
+def _recorded(scope: Scope, types: tuple[str, ...] | None) -> Figures:
+    found = crime_by_type(scope)
+    if not found:
+        return Figures(None, count=0, exposure=float(days(scope.period)), note=NO_CRIME_RECORDS)
+    asb = ASB_CATEGORY.casefold()
+    wanted = None if types is None else {t.casefold() for t in types}
+    total = sum(n for k, n in found.items() if k != asb and (wanted is None or k in wanted))
+    return _count(total, scope.period)
+
+
+@measure("recorded_crime", "Recorded crime", unit="count", kind="count", better="lower")
+def recorded_crime(scope: Scope) -> Figures:
+    """Crimes in the period: the force's own records (``reference`` set) whose ``occurred_at``
+    falls in the period (local dates), plus imported data.police.uk rows whose ``month`` does.
+    Anti-social behaviour reports are not crimes and are left out. For a district: own records
+    by their ``district_id``, imported rows by their LSOA's neighbourhood's district. No value
+    when the store holds no crime record at all (crime or ASB) for the period."""
+    return _recorded(scope, None)
+
+
+@measure(
+    "crime_per_1000", "Crime per 1,000 residents", unit="per_1000", kind="rate", better="lower"
+)
+def crime_per_1000(scope: Scope) -> Figures:
+    """Recorded crime (as ``recorded_crime``) per 1,000 residents of the area (2011 census: the
+    district's population, or the sum of the force's districts), for the period as it is (not
+    annualised). ``count`` is the crimes and ``exposure`` the residents."""
+    crimes = _recorded(scope, None)
+    if scope.district is not None:
+        residents = scope.district.population
+    else:
+        residents = sum(d.population for d in scope.force.districts)
+    if crimes.value is None or not residents:
+        return Figures(None, count=crimes.count, exposure=float(residents), note=crimes.note)
+    count = int(crimes.count or 0)
+    return Figures(count / residents * 1000, count=count, exposure=float(residents))
+
+
+def _register_crime_type(crime_type: str) -> None:
+    def compute_type(scope: Scope) -> Figures:
+        return _recorded(scope, (crime_type,))
+
+    measure(
+        f"crime_{crime_type_slug(crime_type)}",
+        f"Recorded crime: {crime_type.lower()}",
+        unit="count",
+        kind="count",
+        better="lower",
+        definition=(
+            f"Recorded crime (as ``recorded_crime``) of the police.uk crime type "
+            f"'{crime_type}': own records whose Home Office offence code maps to it, and "
+            "imported police.uk rows of that type (names compared ignoring case)."
+        ),
+    )(compute_type)
+
+
+for _crime_type in CRIME_TYPES:
+    _register_crime_type(_crime_type)
+
+
+def _detections(scope: Scope) -> DetectionReport:
+    def make() -> DetectionReport:
+        return detections(
+            session=scope.session,
+            force=scope.force,
+            start=scope.period.start,
+            end=scope.period.last_day,
+            district_id=scope.district.id if scope.district is not None else None,
+        )
+
+    report: DetectionReport = scope.memo(("detections",), make)
+    return report
+
+
+@measure(
+    "sanction_detection_rate",
+    "Sanction detection rate",
+    unit="share",
+    kind="share",
+    better="higher",
+)
+def sanction_detection_rate(scope: Scope) -> Figures:
+    """Of the force's own crimes recorded in the period (``recorded_at``, UTC dates), the share
+    with a sanction detection so far (charge or summons, caution, offence taken into
+    consideration, penalty notice): :func:`constable.crime.detections.detections`. Numerator:
+    the crimes detected; denominator: the crimes recorded. Imported police.uk rows carry no
+    Home Office outcome and are not counted."""
+    line = _detections(scope).force
+    return _share(line.sanction_detections, line.crimes)
+
+
+@measure(
+    "offences_brought_to_justice",
+    "Offences brought to justice",
+    unit="count",
+    kind="count",
+    better="higher",
+)
+def offences_brought_to_justice(scope: Scope) -> Figures:
+    """Own crimes given an outcome that brings an offence to justice (the sanction detections
+    and cannabis warnings) dated in the period, whenever the crime was recorded:
+    :func:`constable.crime.detections.detections`. No value when the store holds none of the
+    force's own crimes for the period."""
+    if not _force_has(scope, "own crimes"):
+        return _none_recorded("own crimes")
+    return _count(_detections(scope).force.brought_to_justice, scope.period)
+
+
+def is_night_time_economy(moment: dt.datetime) -> bool:
+    """Whether ``moment`` falls on a Friday or Saturday night, 20:00 to 05:59 local time."""
+    local = moment.astimezone(LOCAL_TIME)
+    if local.hour >= NIGHT_STARTS:
+        night = local.date()
+    elif local.hour < NIGHT_ENDS:
+        night = local.date() - dt.timedelta(days=1)
+    else:
+        return False
+    return night.weekday() in NIGHT_TIME_ECONOMY_NIGHTS
+
+
+@measure(
+    "night_time_economy_crime",
+    "Crime in the night-time economy",
+    unit="count",
+    kind="count",
+    better="lower",
+)
+def night_time_economy_crime(scope: Scope) -> Figures:
+    """The force's own crimes of the Home Office groups violence against the person, public
+    order offences, and criminal damage and arson whose ``occurred_at`` is on a Friday or
+    Saturday night: from 20:00 to 05:59 the next morning, local time (Europe/London), so from
+    20:00 Friday to 05:59 Saturday and from 20:00 Saturday to 05:59 Sunday. A crime belongs to
+    the period its ``occurred_at`` falls in. Imported police.uk rows carry no time of day and
+    are not counted (nor is the measure given when the force has no own crimes in the period).
+    """
+    if not _force_has(scope, "own crimes"):
+        return _none_recorded("own crimes")
+    codes = [c for c, o in offences().items() if o.group in NIGHT_TIME_ECONOMY_GROUPS]
+    own_place, _ = _in_district(scope)
+    low, high = scope.period.utc_bounds()
+    moments = scope.session.scalars(
+        select(Crime.occurred_at).where(
+            Crime.force == records_name(scope.force),
+            Crime.reference.is_not(None),
+            Crime.offence_code.in_(codes),
+            Crime.occurred_at >= low,
+            Crime.occurred_at < high,
+            *own_place,
+        )
+    )
+    found = sum(1 for moment in moments if moment is not None and is_night_time_economy(moment))
+    return _count(found, scope.period)
+
+
+@measure(
+    "home_office_recorded_crime",
+    "Police recorded crime (Home Office tables)",
+    unit="count",
+    kind="count",
+    better="lower",
+    districts=False,
+)
+def home_office_recorded_crime(scope: Scope) -> Figures:
+    """Offences in the Home Office police recorded crime tables imported for the force
+    (``constable import recorded-crime``), summed over the financial quarters that lie wholly
+    in the period. Published for the force only. No value when the period holds no whole
+    financial quarter, or when no quarter of it was imported."""
+    wanted: list[tuple[str, int]] = []
+    for month in scope.period.months():
+        if month.month in (4, 7, 10, 1) and _add_months(month, 3) <= scope.period.end:
+            year = financial_year_of(month)
+            wanted.append((year.label, (month.month - 4) % 12 // 3 + 1))
+    if not wanted:
+        return Figures(None, note="the period holds no whole financial quarter")
+    found = {
+        (year, quarter): int(number or 0)
+        for year, quarter, number in scope.session.execute(
+            select(
+                RecordedCrime.financial_year,
+                RecordedCrime.quarter,
+                func.sum(RecordedCrime.offences),
+            )
+            .where(
+                RecordedCrime.force == records_name(scope.force),
+                RecordedCrime.financial_year.in_(sorted({y for y, _ in wanted})),
+            )
+            .group_by(RecordedCrime.financial_year, RecordedCrime.quarter)
+        )
+    }
+    present = [key for key in wanted if key in found]
+    if not present:
+        return Figures(None, note="no Home Office recorded crime imported for this period")
+    covered = sum(days(_financial_quarter(y, q)) for y, q in present)
+    missing = [f"{y} Q{q}" for y, q in wanted if (y, q) not in found]
+    note = f"not imported: {', '.join(missing)}" if missing else None
+    total = sum(found[key] for key in present)
+    return Figures(
+        float(total), count=total, exposure=float(covered), covered_days=covered, note=note
+    )
+
+
+def _add_months(day: dt.date, count: int) -> dt.date:
+    index = day.year * 12 + day.month - 1 + count
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def _financial_quarter(year: str, quarter: int) -> Period:
+    first = int(year[:4])
+    start = _add_months(dt.date(first, 4, 1), 3 * (quarter - 1))
+    return Period(start, _add_months(start, 3), f"{year} Q{quarter}")
+
+
+@measure(
+    "repeat_victims_flagged",
+    "Repeat victims flagged",
+    unit="count",
+    kind="count",
+    better="neither",
+)
+def repeat_victims_flagged(scope: Scope) -> Figures:
+    """Records flagged as a repeat victim (the same person or address as another crime or ASB
+    report within the force's window) whose ``flagged_at`` falls in the period, for the
+    force's crimes or one district's. Neither direction is better: more flags can mean more
+    repeat victims or better finding of them."""
+    if not _force_has(scope, "own crimes"):
+        return _none_recorded("own crimes")
+    low, high = scope.period.utc_bounds()
+    where: list[ColumnElement[bool]] = [
+        Crime.force == records_name(scope.force),
+        RepeatVictim.flagged_at >= low,
+        RepeatVictim.flagged_at < high,
+    ]
+    if scope.district is not None:
+        where.append(RepeatVictim.district_id == scope.district.id)
+    number = scope.session.scalar(
+        select(func.count())
+        .select_from(RepeatVictim)
+        .join(Crime, Crime.id == RepeatVictim.crime_id)
+        .where(*where)
+    )
+    return _count(int(number or 0), scope.period)
+
+
+# -- The control room -------------------------------------------------------------------------
+
+
+def _control(scope: Scope) -> control_measures.ControlMeasures:
+    def make() -> control_measures.ControlMeasures:
+        return control_measures.summary(
+            session=scope.session,
+            force=scope.force,
+            start=scope.period.start,
+            end=scope.period.last_day,
+        )
+
+    found: control_measures.ControlMeasures = scope.memo(("control",), make)
+    return found
+
+
+def _answered(scope: Scope, channel: str) -> Figures:
+    key = channel if scope.district is None else f"{channel}:{scope.district.slug}"
+    rate = _control(scope).answering.get(key, {"met": 0, "total": 0})
+    return _share(rate["met"], rate["total"])
+
+
+@measure(
+    "calls_999_within_10s",
+    "999 calls answered within 10 seconds",
+    unit="share",
+    kind="share",
+    better="higher",
+)
+def calls_999_within_10s(scope: Scope) -> Figures:
+    """Of the 999 calls that started in the period (local dates) and were answered, the share
+    answered within the force's 999 standard (Kent: 10 seconds):
+    :func:`constable.control.measures.summary`. A district's calls are those of incidents in
+    it."""
+    return _answered(scope, "999")
+
+
+@measure(
+    "calls_other_within_30s",
+    "Non-emergency (101) calls answered within 30 seconds",
+    unit="share",
+    kind="share",
+    better="higher",
+)
+def calls_other_within_30s(scope: Scope) -> Figures:
+    """Of the 101 (non-emergency switchboard) calls that started in the period and were
+    answered, the share answered within the force's standard for other calls (Kent: 30
+    seconds): :func:`constable.control.measures.summary`."""
+    return _answered(scope, "101")
+
+
+def _register_attendance(grade: int) -> None:
+    def compute_grade(scope: Scope) -> Figures:
+        rates = _control(scope).attendance.get(f"grade {grade}", {})
+        rate = rates.get(scope.area, {"met": 0, "total": 0})
+        return _share(rate["met"], rate["total"])
+
+    measure(
+        f"attendance_grade_{grade}",
+        f"Grade {grade} incidents attended within the standard",
+        unit="share",
+        kind="share",
+        better="higher",
+        definition=(
+            f"Of the grade {grade} incidents opened in the period (local dates) that have been "
+            "attended or whose standard has passed, the share whose first unit arrived within "
+            "the force's attendance standard for the grade (Kent: grade 1 within 15 minutes "
+            "urban and 20 rural, grade 2 within 60 minutes, grade 3 within 48 hours): "
+            ":func:`constable.control.measures.summary`."
+        ),
+    )(compute_grade)
+
+
+for _grade in (1, 2, 3):
+    _register_attendance(_grade)
+
+
+# -- Community --------------------------------------------------------------------------------
+
+
+@measure("s136_detentions", "Section 136 detentions", unit="count", kind="count", better="neither")
+def s136_detentions(scope: Scope) -> Figures:
+    """Detentions under section 136 of the Mental Health Act 1983 that began in the period
+    (local time): :func:`constable.community.s136.summary`. Neither direction is better: a
+    detention is made when it is needed."""
+    if not _force_has(scope, "s.136 detentions"):
+        return _none_recorded("s.136 detentions")
+    found = s136.summary(
+        session=scope.session, force=scope.force, period=scope.period, district=scope.district
+    )
+    return _count(found.detentions, scope.period)
+
+
+def _people(scope: Scope) -> volunteers.PeopleTotals:
+    def make() -> volunteers.PeopleTotals:
+        return volunteers.people_totals(
+            session=scope.session, force=scope.force, period=scope.period, district=scope.district
+        )
+
+    found: volunteers.PeopleTotals = scope.memo(("people",), make)
+    return found
+
+
+@measure(
+    "special_constables",
+    "Special Constables (headcount at the period's end)",
+    unit="count",
+    kind="level",
+    better="higher",
+)
+def special_constables(scope: Scope) -> Figures:
+    """Special Constables serving on the last day of the period (joined by then and not left
+    before it): :func:`constable.community.volunteers.people_totals`."""
+    if not _force_has(scope, "Special Constables"):
+        return _none_recorded("Special Constables")
+    serving = _people(scope).roles[VolunteerRole.SPECIAL_CONSTABLE.value].serving
+    return Figures(float(serving), count=serving)
+
+
+@measure(
+    "special_constables_average",
+    "Special Constables (average headcount)",
+    unit="number",
+    kind="level",
+    better="higher",
+)
+def special_constables_average(scope: Scope) -> Figures:
+    """The average of the Special Constables' headcount on the last day of each month of the
+    period (as ``special_constables``): seed 002's "average number (headcount) of Special
+    Constables" for a year is the mean of its twelve month-end headcounts."""
+    from constable.community.models import Volunteer
+
+    if not _force_has(scope, "Special Constables"):
+        return _none_recorded("Special Constables")
+    where: list[ColumnElement[bool]] = [
+        Volunteer.force_id == scope.force.id,
+        Volunteer.role == VolunteerRole.SPECIAL_CONSTABLE.value,
+    ]
+    if scope.district is not None:
+        where.append(Volunteer.district_id == scope.district.id)
+    people = scope.session.execute(select(Volunteer.joined_on, Volunteer.left_on).where(*where))
+    spans = list(people)
+    ends = [_add_months(m, 1) - dt.timedelta(days=1) for m in scope.period.months()]
+    if not ends:
+        return Figures(None)
+    counts = [
+        sum(1 for joined, left in spans if joined <= end and (left is None or left >= end))
+        for end in ends
+    ]
+    return Figures(sum(counts) / len(counts), note=f"mean of {len(counts)} month-end headcounts")
+
+
+@measure(
+    "special_constable_hours",
+    "Hours given by Special Constables",
+    unit="hours",
+    kind="amount",
+    better="higher",
+)
+def special_constable_hours(scope: Scope) -> Figures:
+    """Hours of the Special Constables' duties dated in the period:
+    :func:`constable.community.volunteers.people_totals`."""
+    if not _force_has(scope, "Special Constables"):
+        return _none_recorded("Special Constables")
+    hours = _people(scope).roles[VolunteerRole.SPECIAL_CONSTABLE.value].hours
+    return Figures(float(hours))
+
+
+@measure(
+    "volunteers",
+    "Volunteers (headcount at the period's end)",
+    unit="count",
+    kind="level",
+    better="higher",
+)
+def volunteers_serving(scope: Scope) -> Figures:
+    """Police Support Volunteers and Community Police Volunteers serving on the last day of the
+    period: :func:`constable.community.volunteers.people_totals`. Special Constables and
+    school officers are counted by their own measures."""
+    if not _force_has(scope, "volunteers"):
+        return _none_recorded("volunteers")
+    roles = _people(scope).roles
+    serving = (
+        roles[VolunteerRole.POLICE_SUPPORT_VOLUNTEER.value].serving
+        + roles[VolunteerRole.COMMUNITY_POLICE_VOLUNTEER.value].serving
+    )
+    return Figures(float(serving), count=serving)
+
+
+@measure(
+    "speedwatch_vehicles_detected",
+    "Vehicles over the limit detected by Community Speedwatch",
+    unit="count",
+    kind="count",
+    better="neither",
+)
+def speedwatch_vehicles_detected(scope: Scope) -> Figures:
+    """Vehicles recorded over the limit at Community Speedwatch sessions held in the period at
+    the force's (or the district's) sites: :func:`constable.community.speedwatch.totals`.
+    Neither direction is better: more detections can mean more speeding or more sessions."""
+    if not _force_has(scope, "Speedwatch sessions"):
+        return _none_recorded("Speedwatch sessions")
+    found = speedwatch.totals(
+        session=scope.session, force=scope.force, period=scope.period, district=scope.district
+    )
+    return _count(found.vehicles_detected, scope.period)
+
+
+# -- External measures ------------------------------------------------------------------------
+
+KCVS = "the Kent Crime and Victimisation Survey (KCVS: about 4,000 telephone interviews a year)"
+
+external(
+    "kcvs_crime_level",
+    "Crime measured by the Kent Crime and Victimisation Survey",
+    unit="count",
+    kind="level",
+    better="lower",
+    sampled=True,
+    definition=(
+        f"The survey's estimate of the crimes residents suffered in the period, from {KCVS}."
+    ),
+)
+external(
+    "kcvs_confidence",
+    "People who think the police do an excellent or good job",
+    unit="share",
+    kind="share",
+    better="higher",
+    sampled=True,
+    definition=(
+        f"The share of respondents to {KCVS} who say the police do an excellent or good job."
+    ),
+)
+external(
+    "kcvs_worry_about_crime",
+    "People worried about becoming a victim of four crime types",
+    unit="share",
+    kind="share",
+    better="lower",
+    sampled=True,
+    definition=(
+        f"The share of respondents to {KCVS} who are worried about becoming the victim of the "
+        "survey's four crime types."
+    ),
+)
+external(
+    "kcvs_asb_perception",
+    "People who see six types of anti-social behaviour as a problem",
+    unit="share",
+    kind="share",
+    better="lower",
+    sampled=True,
+    definition=(
+        f"The share of respondents to {KCVS} who say six types of anti-social behaviour are a "
+        "problem in their local area."
+    ),
+)
+external(
+    "kcvs_work_closely",
+    "People who think the police work closely with their local community",
+    unit="share",
+    kind="share",
+    better="higher",
+    sampled=True,
+    definition=(
+        f"The share of respondents to {KCVS} who think the police work closely with their local "
+        "community."
+    ),
+)
+external(
+    "victim_satisfaction_action",
+    "Victims satisfied with the action taken",
+    unit="share",
+    kind="share",
+    better="higher",
+    sampled=True,
+    definition=(
+        "The share of surveyed victims (domestic burglary, violent crime, vehicle crime, road "
+        "traffic collisions) satisfied with the action the police took."
+    ),
+)
+external(
+    "victim_satisfaction_overall",
+    "Victims satisfied with the overall service",
+    unit="share",
+    kind="share",
+    better="higher",
+    sampled=True,
+    definition=(
+        "The share of surveyed victims (domestic burglary, violent crime, vehicle crime, road "
+        "traffic collisions) satisfied with the overall service the police provided."
+    ),
+)
+external(
+    "racist_incident_victim_satisfaction",
+    "Victims of racist incidents satisfied with the overall service",
+    unit="share",
+    kind="share",
+    better="higher",
+    sampled=True,
+    definition=(
+        "The share of surveyed victims of racist incidents satisfied with the overall service "
+        "the police provided."
+    ),
+)
+external(
+    "neighbourhood_policing_criteria",
+    "Neighbourhood policing implementation criteria achieved",
+    unit="share",
+    kind="level",
+    better="higher",
+    definition=(
+        "The share of the national neighbourhood policing programme's implementation criteria "
+        "the force has achieved at the period's end (numerator: criteria achieved; "
+        "denominator: criteria)."
+    ),
+)
+external(
+    "organised_crime_enterprises_dismantled",
+    "Organised crime enterprises dismantled",
+    unit="count",
+    kind="count",
+    better="higher",
+    definition="Organised crime enterprises (groups) the force dismantled in the period.",
+)
+external(
+    "confiscation_orders",
+    "Criminal confiscation orders (number)",
+    unit="count",
+    kind="count",
+    better="higher",
+    definition="Confiscation orders made under the Proceeds of Crime Act 2002 in the period.",
+)
+external(
+    "confiscation_orders_value",
+    "Criminal confiscation orders (value)",
+    unit="pounds",
+    kind="amount",
+    better="higher",
+    definition=(
+        "The total value, in pounds, of the confiscation orders made under the Proceeds of "
+        "Crime Act 2002 in the period."
+    ),
+)
+external(
+    "calls_switchboard_emergency_within_10s",
+    "Switchboard calls found to be emergencies answered within 10 seconds",
+    unit="share",
+    kind="share",
+    better="higher",
+    definition=(
+        "Of the calls received at the switchboard, identified as an emergency and transferred to "
+        "the emergency call-handling (999) group, the share answered there within 10 seconds "
+        "(from the telephony system)."
+    ),
+)
+external(
+    "calls_public_call_handling_within_30s",
+    "Non-emergency calls to the Public Call Handling group answered within 30 seconds",
+    unit="share",
+    kind="share",
+    better="higher",
+    definition=(
+        "Of the non-emergency calls transferred from the switchboard to the Public Call "
+        "Handling group (its primary group), the share answered within 30 seconds (from the "
+        "telephony system)."
+    ),
+)
+external(
+    "calls_crime_recording_within_30s",
+    "Non-emergency calls to the Central Crime Recording Unit answered within 30 seconds",
+    unit="share",
+    kind="share",
+    better="higher",
+    definition=(
+        "Of the non-emergency calls transferred from the switchboard to the Central Crime "
+        "Recording Unit (its primary group), the share answered within 30 seconds (from the "
+        "telephony system)."
+    ),
+)
+external(
+    "minority_ethnic_officers",
+    "Police officers from minority ethnic groups",
+    unit="count",
+    kind="level",
+    better="higher",
+    definition="Police officers from minority ethnic groups (headcount) at the period's end.",
+)
+external(
+    "minority_ethnic_staff",
+    "Police staff from minority ethnic groups",
+    unit="count",
+    kind="level",
+    better="higher",
+    definition="Police staff from minority ethnic groups (headcount) at the period's end.",
+)
+external(
+    "sickness_hours_officers",
+    "Working hours lost to sickness per police officer",
+    unit="hours",
+    kind="level",
+    better="lower",
+    definition=(
+        "The average number of working hours lost through sickness per police officer, over "
+        "the year to the period's end."
+    ),
+)
+external(
+    "sickness_hours_staff",
+    "Working hours lost to sickness per member of police staff",
+    unit="hours",
+    kind="level",
+    better="lower",
+    definition=(
+        "The average number of working hours lost through sickness per member of police staff, "
+        "over the year to the period's end."
+    ),
+)
+external(
+    "cashable_savings",
+    "Cashable savings",
+    unit="pounds",
+    kind="amount",
+    better="higher",
+    definition="Cashable efficiency savings made in the period, in pounds.",
+)
+external(
+    "officers_abstracted",
+    "Officers abstracted to protective services (major crime)",
+    unit="number",
+    kind="level",
+    better="lower",
+    definition=(
+        "Police officers (full-time equivalent) abstracted from the districts (Basic Command "
+        "Units) to protective services to investigate major crime, averaged over the period."
+    ),
+)
+
+
+# -- Reading external values ------------------------------------------------------------------
+
+
+def _external_figures(scope: Scope, found: Measure) -> Figures:
+    """The value of an external measure for the scope's period, from the imported rows.
+
+    Rows wholly inside the period are used; when rows overlap, longer rows are taken first and
+    rows overlapping one already taken are skipped. A row for exactly the period is used alone.
+    Counts and amounts add up; shares add their numerators and denominators (or, without them,
+    are averaged weighted by days); levels and rates take the row that ends last.
+    """
+    from constable.performance.models import ExternalMeasureValue
+
+    rows = list(
+        scope.session.scalars(
+            select(ExternalMeasureValue).where(
+                ExternalMeasureValue.force_id == scope.force.id,
+                ExternalMeasureValue.measure == found.name,
+                ExternalMeasureValue.area == scope.area,
+                ExternalMeasureValue.period_start >= scope.period.start,
+                ExternalMeasureValue.period_end <= scope.period.last_day,
+            )
+        )
+    )
+    if not rows:
+        return Figures(None, covered_days=0, note="no imported value for this period")
+    taken = list(_non_overlapping(rows))
+    covered = sum((r.period_end - r.period_start).days + 1 for r in taken)
+    sources = "; ".join(sorted({r.source for r in taken}))
+    if found.kind in ("level", "rate"):
+        last = max(taken, key=lambda r: r.period_end)
+        return _external_row(last, covered, sources, found)
+    if found.kind in ("count", "amount"):
+        total = sum(r.value for r in taken)
+        count = round(total) if found.kind == "count" else None
+        return Figures(
+            total,
+            count=count,
+            exposure=float(covered) if count is not None else None,
+            covered_days=covered,
+            source=sources,
+        )
+    # shares
+    if len(taken) == 1:
+        return _external_row(taken[0], covered, sources, found)
+    if all(r.numerator is not None and r.denominator for r in taken):
+        numerator = sum(float(r.numerator or 0) for r in taken)
+        denominator = sum(float(r.denominator or 0) for r in taken)
+        return Figures(
+            numerator / denominator,
+            numerator=numerator,
+            denominator=denominator,
+            covered_days=covered,
+            source=sources,
+        )
+    weights = [(r.period_end - r.period_start).days + 1 for r in taken]
+    mean = sum(r.value * w for r, w in zip(taken, weights, strict=True)) / sum(weights)
+    return Figures(
+        mean,
+        covered_days=covered,
+        source=sources,
+        note=f"mean of {len(taken)} values weighted by days (no numerators and denominators)",
+    )
+
+
+def _external_row(row: Any, covered: int, source: str, found: Measure) -> Figures:
+    count = round(row.value) if found.unit == "count" else None
+    return Figures(
+        row.value,
+        count=count,
+        numerator=row.numerator,
+        denominator=row.denominator,
+        covered_days=covered,
+        source=source,
+    )
+
+
+def _non_overlapping(rows: list[Any]) -> Iterator[Any]:
+    taken: list[Any] = []
+    for row in sorted(rows, key=lambda r: (r.period_start - r.period_end, r.period_start)):
+        if all(row.period_end < t.period_start or row.period_start > t.period_end for t in taken):
+            taken.append(row)
+    yield from sorted(taken, key=lambda r: r.period_start)
