@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Annotated, cast
+from collections.abc import AsyncIterator, Callable
+from typing import Annotated, TypeVar, cast
 
+import anyio
+from anyio import to_thread
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
@@ -22,14 +24,87 @@ def get_store(request: Request) -> Store:
     return cast(Store, request.app.state.store)
 
 
+T = TypeVar("T")
+FINISHING_THREADS = 8
+"""Threads that commit, roll back and close request sessions (apart from AnyIO's 40)."""
+REQUEST_SESSIONS = 20
+"""Requests that may hold a session at once: fewer than the pool's connections (see
+``constable.store.engine.POOL_SIZE``), so a request thread never waits for a connection."""
+
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 StoreDep = Annotated[Store, Depends(get_store)]
 
 
-def get_session(store: StoreDep) -> Iterator[Session]:
-    """A session for one request: committed if the request succeeds, rolled back if not."""
-    with store.session() as session:
-        yield session
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _app_state_once(request: Request, name: str, make: Callable[[], T]) -> T:
+    """``request.app.state.<name>``, made on first use (in the event loop, where AnyIO wants)."""
+    value = getattr(request.app.state, name, None)
+    if value is None:
+        value = make()
+        setattr(request.app.state, name, value)
+    return cast(T, value)
+
+
+def _commit(session: Session) -> None:
+    try:
+        session.commit()
+    finally:
+        session.close()
+
+
+def _roll_back(session: Session) -> None:
+    try:
+        session.rollback()
+    finally:
+        session.close()
+
+
+async def get_session(request: Request, store: StoreDep) -> AsyncIterator[Session]:
+    """A session for one request: committed if the request succeeds, rolled back if not.
+
+    Why it is async: a request keeps its session's connection from its first query to its
+    commit, across several of AnyIO's 40 request threads (sign-in check, endpoint, and
+    serialising the answer, which FastAPI does before it ends a function-scoped dependency).
+    Left alone, a burst could give every pool connection to requests waiting for a thread while
+    every thread waits for a connection, or on SQLite for the write lock held by a request
+    waiting for a thread: a deadlock until the 30 s pool timeout (``bench/control_load.py`` saw
+    it at 60 contacts a second, ``tests/control/test_bursts.py`` checks it is gone). So here, in
+    the event loop and holding no thread, a request first queues for SQLite's one in-process
+    write gate (any method but GET, HEAD and OPTIONS; other processes are kept apart by SQLite's
+    busy timeout) and then for one of :data:`REQUEST_SESSIONS` slots, fewer than the pool's
+    connections. Sessions are ended (commit or roll back, then close) on threads of their own,
+    shielded from a client that hangs up.
+    """
+    finishers = _app_state_once(
+        request, "session_finishers", lambda: anyio.CapacityLimiter(FINISHING_THREADS)
+    )
+    gate: anyio.Lock | None = None
+    if store.dialect == "sqlite" and request.method not in SAFE_METHODS:
+        gate = _app_state_once(request, "sqlite_write_gate", anyio.Lock)
+        await gate.acquire()
+    slots = _app_state_once(request, "session_slots", lambda: anyio.Semaphore(REQUEST_SESSIONS))
+    try:
+        await slots.acquire()
+    except BaseException:
+        if gate is not None:
+            gate.release()
+        raise
+    try:
+        session = store.sessions()
+        try:
+            yield session
+        except BaseException:
+            with anyio.CancelScope(shield=True):
+                await to_thread.run_sync(_roll_back, session, limiter=finishers)
+            raise
+        with anyio.CancelScope(shield=True):
+            await to_thread.run_sync(_commit, session, limiter=finishers)
+    finally:
+        slots.release()
+        if gate is not None:
+            gate.release()
 
 
 # "function" scope: the commit happens before the response is sent, so a client that has its

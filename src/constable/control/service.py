@@ -8,6 +8,7 @@ import math
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, cast
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session, selectinload
@@ -54,9 +55,16 @@ def _config(text: str) -> ForceConfig:
     return ForceConfig.model_validate(json.loads(text))
 
 
+_PARSED: WeakKeyDictionary[Force, ForceConfig] = WeakKeyDictionary()
+
+
 def force_config(force: Force) -> ForceConfig:
     """The configuration the force was built from."""
-    return _config(json.dumps(force.config, sort_keys=True))
+    # Remembered per loaded row too: a request asks several times, and the key costs a dump.
+    parsed = _PARSED.get(force)
+    if parsed is None:
+        parsed = _PARSED[force] = _config(json.dumps(force.config, sort_keys=True))
+    return parsed
 
 
 _LOCATORS: dict[tuple[str, int], Locator] = {}

@@ -31,6 +31,11 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+POOL_SIZE, POOL_OVERFLOW = 10, 20
+"""Connections kept open and made beyond them: 30 in all, more than the web app's 20 request
+sessions (``constable.api.deps.REQUEST_SESSIONS``), leaving some for event streams."""
+
+
 def make_engine(url: str) -> Engine:
     """An engine for ``url``: SQLite with its pragmas, or PostgreSQL through psycopg 3."""
     if url.startswith("postgresql://"):
@@ -39,11 +44,15 @@ def make_engine(url: str) -> Engine:
         path = sqlite_path(url)
         if path is not None and not path.parent.exists():
             raise StoreError(f"database folder {path.parent} does not exist (from URL {url!r})")
-        engine = create_engine(url, connect_args={"timeout": 30})
+        engine = create_engine(
+            url, connect_args={"timeout": 30}, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     if url.startswith("postgresql+"):
-        return create_engine(url, pool_pre_ping=True)
+        return create_engine(
+            url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW
+        )
     raise StoreError(f"database URL {url!r} is not SQLite or PostgreSQL")
 
 
