@@ -39,7 +39,13 @@ lint: install
 typecheck: install
 	$(BIN)/mypy src
 
-unit: install system-deps
+node_modules/axe-core/axe.min.js: package.json package-lock.json  ## axe-core for the page checks (npm)
+	command -v npm >/dev/null 2>&1 || { S=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+	  $$S apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$S apt-get install -y -qq npm >/dev/null; }
+	npm ci --no-audit --no-fund || npm install --no-audit --no-fund
+	touch $@
+
+unit: install system-deps node_modules/axe-core/axe.min.js
 	$(BIN)/python -m pytest -q
 
 test: lint typecheck unit  ## everything CI runs

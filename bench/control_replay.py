@@ -1,13 +1,14 @@
 """A day of Kent demand replayed through the HTTP API at 50 times real speed.
 
-A seeded day of 5,000 contacts, 700 of them 999 calls, spread over the hours by a documented
-profile (:data:`HOURLY_999`, :data:`HOURLY_101`) and drawn from a mix of calls that exercises
-triage (:data:`SCENARIOS`), each at a real Kent neighbourhood (LSOA) read from the store and
-chosen in proportion to its 2011 population. The app runs in a Uvicorn child process on a fresh
-SQLite store with Kent built; the contacts are sent by call handlers (bearer tokens from
-``POST /api/token``) as ``POST /api/contacts``, each at its time in the day divided by
-``--speed``, from an open loop (``benchkit.open_loop``: a slow answer does not delay the next
-call). Afterwards the store must hold exactly as many incidents as contacts were sent.
+A seeded day of 5,000 contacts, 700 of them 999 calls, spread over the hours by the profiles of
+Kent's demand calibration (``simulation/data/demand/kent.yaml``) and drawn from a mix of calls
+that exercises triage (``constable.simulation.contacts.CALL_TYPES``), each at a real Kent
+neighbourhood (LSOA) read from the store and chosen in proportion to its 2011 population. The
+app runs in a Uvicorn child process on a fresh SQLite store with Kent built; the contacts are
+sent by call handlers (bearer tokens from ``POST /api/token``) as ``POST /api/contacts``, each
+at its time in the day divided by ``--speed``, from an open loop (``benchkit.open_loop``: a slow
+answer does not delay the next call). Afterwards the store must hold exactly as many incidents
+as contacts were sent.
 
 Baseline, in the same process against the same server: ``GET /healthz`` (no database, no
 sign-in) sent on the same schedule for the first ``--baseline-seconds``; the contacts' latency
@@ -53,234 +54,36 @@ from benchkit import (
 )
 from constable.auth.roles import Role
 from constable.control.models import Contact, Incident
-from constable.force.build import share_by_weight
+from constable.simulation.contacts import (
+    CALL_TYPES,
+    CONTACTS_PER_DAY,
+    DEFAULT_SPEED,
+    EMERGENCY_PER_DAY,
+    busiest_hour,
+    clock,
+    contact_body,
+    pick,
+    plan_day,
+    window,
+)
 from constable.store import Store
 
-CONTACTS_PER_DAY = 5_000
-EMERGENCY_PER_DAY = 700
-"""Seed 000: the Force Communications Centre takes about 5,000 calls a day, 700 of them 999."""
-
-DAY = 24 * 3600
-DEFAULT_SPEED = 50.0
-
-# Relative weight of each hour of the day (local time; the first is 00:00-01:00) in a day's
-# contacts. An assumption, shaped like the hourly demand curves UK control rooms report: the
-# quietest hours are 04:00-06:00 (about a sixth of the peak for 101, a third for 999), demand
-# rises through the morning, peaks in the late afternoon and early evening (16:00-19:00) and
-# stays high until late. 999 calls fall less at night and peak later (the evening and the
-# night-time economy). Scaled to exact totals with the largest-remainder method.
-HOURLY_101 = (
-    2.6, 1.9, 1.5, 1.2, 1.0, 1.0, 1.5, 2.6, 3.9, 4.8, 5.2, 5.3,
-    5.3, 5.4, 5.6, 6.0, 6.4, 6.5, 6.3, 5.8, 5.2, 4.6, 3.9, 3.2,
-)  # fmt: skip
-HOURLY_999 = (
-    4.6, 4.0, 3.3, 2.6, 2.0, 1.8, 2.0, 2.6, 3.2, 3.6, 3.8, 4.0,
-    4.2, 4.3, 4.5, 4.9, 5.2, 5.4, 5.5, 5.6, 5.6, 5.5, 5.2, 4.8,
-)  # fmt: skip
-
-
-@dataclass(frozen=True)
-class Scenario:
-    """A kind of call the seeds name, its opening category and what callers say."""
-
-    kind: str
-    channel: str
-    category: str
-    weight: float
-    descriptions: tuple[str, ...]
-
-
-# The mix of calls, with the words callers use: triage derives THRIVE from them (keywords in
-# control/data/triage.yaml), so 999 calls are mostly graded 1 or 2 and 101 calls 3 or 4.
-SCENARIOS: tuple[Scenario, ...] = (
-    # 999: life in danger, crime in progress, suspects on the premises, serious crime.
-    Scenario("life in danger", "999", "concern-for-safety", 12, (
-        "My {relative} has collapsed in the kitchen and is not breathing",
-        "A man has collapsed outside the {place} on {street} and is unconscious",
-    )),
-    Scenario("life in danger", "999", "mental-health", 7, (
-        "My {relative} has taken an overdose and will not wake up",
-        "A woman is on the railway bridge at {street} saying she is going to jump",
-    )),
-    Scenario("life in danger", "999", "crime-violence", 6, (
-        "Someone has been stabbed outside the {place} on {street}, he is bleeding a lot",
-    )),
-    Scenario("crime in progress", "999", "crime-burglary", 9, (
-        "Two men are breaking in to the house opposite me on {street} right now",
-    )),
-    Scenario("crime in progress", "999", "crime-public-order", 8, (
-        "There is a big fight happening now outside the {place} on {street}",
-    )),
-    Scenario("crime in progress", "999", "domestic", 7, (
-        "My neighbour is hitting his partner right now, I can hear her screaming",
-    )),
-    Scenario("crime in progress", "999", "crime-damage", 6, (
-        "Youths are smashing the windows of the {place} on {street} at the moment",
-    )),
-    Scenario("suspects on premises", "999", "crime-burglary", 9, (
-        "I can hear someone downstairs, the burglar is still in the house",
-    )),
-    Scenario("suspects on premises", "999", "crime-theft", 6, (
-        "Staff have stopped a shoplifter at the {place} on {street}, he is still here",
-    )),
-    Scenario("serious crime", "999", "crime-robbery", 9, (
-        "I have just been robbed at knifepoint on {street}, they took my phone and ran",
-    )),
-    Scenario("serious crime", "999", "crime-sexual", 5, (
-        "My {relative} has been sexually assaulted in the park off {street} and is hurt",
-    )),
-    Scenario("serious crime", "999", "rtc-injury", 9, (
-        "A car has hit a cyclist on {street}, he is injured and bleeding",
-    )),
-    Scenario("serious crime", "999", "crime-public-order", 7, (
-        "A man with a machete is shouting at people outside the {place}",
-    )),
-    # 101: crime that has already happened, a stolen car, damaged property, suspected drug
-    # dealing, a minor collision, information, asking for a local officer (and a little ASB and
-    # lost property).
-    Scenario("crime already happened", "101", "crime-burglary", 10, (
-        "My shed on {street} was broken into overnight and the tools are gone",
-        "We came home to find the back door forced and jewellery taken, sometime yesterday",
-    )),
-    Scenario("crime already happened", "101", "crime-theft", 10, (
-        "My bike was stolen from outside the {place} yesterday",
-    )),
-    Scenario("crime already happened", "101", "crime-other", 5, (
-        "Someone used my bank card without my permission last week",
-    )),
-    Scenario("stolen car", "101", "crime-vehicle", 12, (
-        "My car was stolen from the drive on {street} overnight",
-        "Woke up to find my van gone from outside the house on {street}",
-    )),
-    Scenario("damaged property", "101", "crime-damage", 15, (
-        "Someone smashed my car window on {street} last night",
-        "Graffiti was sprayed on the wall of the {place} sometime at the weekend",
-    )),
-    Scenario("suspected drug dealing", "101", "crime-drugs", 8, (
-        "I think my neighbour on {street} is dealing drugs, cars come and go all day",
-        "People are dealing drugs behind the {place} most evenings",
-    )),
-    Scenario("minor collision", "101", "rtc-damage", 12, (
-        "Minor collision in the {place} car park, no one hurt, the other driver drove off",
-        "Someone reversed into my car on {street} yesterday and did not leave details",
-    )),
-    Scenario("information", "101", "information", 10, (
-        "I have information about who is selling stolen tools on {street}",
-        "I want to pass on the registration of a car that keeps circling the {place}",
-    )),
-    Scenario("asking for a local officer", "101", "contact-officer", 10, (
-        "I would like to speak to my local officer about parking on {street}",
-        "Could the PCSO for {street} call me back about speeding cars",
-    )),
-    Scenario("anti-social behaviour", "101", "asb-nuisance", 6, (
-        "Youths are being noisy in the park off {street} every evening",
-    )),
-    Scenario("lost property", "101", "lost-found", 2, (
-        "I lost my wallet somewhere near the {place} yesterday",
-    )),
-)  # fmt: skip
-
-STREETS = (
-    "High Street", "Station Road", "London Road", "Church Street", "Maidstone Road",
-    "Canterbury Road", "Queens Road", "Victoria Road", "Park Road", "Mill Lane", "The Street",
-    "School Lane", "Sandgate Road", "Tonbridge Road", "Watling Street", "Northdown Road",
-    "Marine Parade", "Ashford Road",
-)  # fmt: skip
-PLACES = (
-    "supermarket", "railway station", "pub", "leisure centre", "petrol station", "school",
-    "shopping centre", "chip shop", "library", "community hall",
-)  # fmt: skip
-RELATIVES = ("father", "mother", "husband", "wife", "son", "daughter", "grandfather", "flatmate")
-FIRST_NAMES = ("Sam", "Alex", "Jo", "Chris", "Priya", "Tom", "Aisha", "Dan", "Kate", "Lee")
-LAST_NAMES = ("Smith", "Jones", "Patel", "Brown", "Taylor", "Khan", "Wilson", "Evans", "Hughes")
-
-
-@dataclass(frozen=True)
-class PlannedContact:
-    """One contact of the day: the second of the day it comes in, and the JSON to send."""
-
-    second: float
-    kind: str
-    body: dict[str, Any]
-
-
-def contact_body(
-    rng: random.Random, scenario: Scenario, codes: list[str], weights: list[int]
-) -> dict[str, Any]:
-    """The ``POST /api/contacts`` JSON for one call of ``scenario`` at a neighbourhood drawn in
-    proportion to population. Times are left to the server (the call is answered now)."""
-    text = rng.choice(scenario.descriptions).format(
-        street=rng.choice(STREETS), place=rng.choice(PLACES), relative=rng.choice(RELATIVES)
-    )
-    return {
-        "channel": scenario.channel,
-        "category": scenario.category,
-        "description": text,
-        "neighbourhood": rng.choices(codes, weights)[0],
-        "caller_name": f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
-        # Ofcom's drama range: numbers that belong to nobody.
-        "caller_phone": f"07700 900{rng.randrange(1000):03d}",
-    }
-
-
-def pick(rng: random.Random, channel: str) -> Scenario:
-    """A scenario of ``channel`` by its weight."""
-    found = [s for s in SCENARIOS if s.channel == channel]
-    return rng.choices(found, [s.weight for s in found])[0]
-
-
-def plan_day(codes: list[str], weights: list[int], seed: int) -> list[PlannedContact]:
-    """The day's contacts in time order: exact totals per channel, per hour by the profile,
-    uniformly random within each hour."""
-    rng = random.Random(seed)
-    day: list[PlannedContact] = []
-    for channel, total, profile in (
-        ("999", EMERGENCY_PER_DAY, HOURLY_999),
-        ("101", CONTACTS_PER_DAY - EMERGENCY_PER_DAY, HOURLY_101),
-    ):
-        for hour, count in enumerate(share_by_weight(total, profile)):
-            for _ in range(count):
-                scenario = pick(rng, channel)
-                day.append(
-                    PlannedContact(
-                        second=(hour + rng.random()) * 3600,
-                        kind=scenario.kind,
-                        body=contact_body(rng, scenario, codes, weights),
-                    )
-                )
-    return sorted(day, key=lambda c: c.second)
-
-
-def busiest_hour() -> int:
-    """The hour of the day with the most contacts by the profile."""
-    counts = [
-        a + b
-        for a, b in zip(
-            share_by_weight(EMERGENCY_PER_DAY, HOURLY_999),
-            share_by_weight(CONTACTS_PER_DAY - EMERGENCY_PER_DAY, HOURLY_101),
-            strict=True,
-        )
-    ]
-    return counts.index(max(counts))
-
-
-def window(day: list[PlannedContact], start_hour: float, hours: float) -> list[PlannedContact]:
-    """The contacts from ``start_hour`` for ``hours`` (past midnight wraps to the day's start),
-    with ``second`` counted from the window's start."""
-    start, length = start_hour * 3600, min(hours, 24) * 3600
-    chosen = []
-    for contact in day:
-        offset = (contact.second - start) % DAY
-        if offset < length:
-            chosen.append(PlannedContact(offset, contact.kind, contact.body))
-    return sorted(chosen, key=lambda c: c.second)
-
-
-def clock(hour: float) -> str:
-    """``17.5`` → ``17:30``."""
-    minutes = round(hour * 60) % (24 * 60)
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
-
+# The generator of the day's contacts is the product's own (constable.simulation.contacts),
+# shared with `constable simulate replay`; these names stay importable from here.
+SCENARIOS = CALL_TYPES
+__all__ = [
+    "CONTACTS_PER_DAY",
+    "EMERGENCY_PER_DAY",
+    "SCENARIOS",
+    "ReplayResult",
+    "busiest_hour",
+    "clock",
+    "contact_body",
+    "main",
+    "measure",
+    "pick",
+    "report",
+]
 
 HANDLERS = 4  # call handlers signed in, the contacts shared between them in turn
 WARM_UP = 10  # contacts sent one by one before measuring (counted in the check)

@@ -7,6 +7,10 @@
    ``--quick``) through the HTTP API at 50x real speed; ``--full-day`` for all 24 hours (29 min).
 4. ``control_load``: 200 contacts a second for 60 s (15 s with ``--quick``) on SQLite.
 5. ``dispatch_speed``: a dispatch recommendation among 300 units on shift.
+6. ``hotspot_speed``: kernel density against the plain formula, prospective hotspots on a
+   Kent-sized grid, the self-exciting point process fit; peak memory.
+7. ``casework_scale``: saving a crime with repeat-victim flagging at 10,000 and 1,000,000 crimes
+   (100,000 with ``--quick``), and the community report over them.
 
 Goals are printed as met or not; a missed goal does not fail the run.
 
@@ -23,9 +27,11 @@ from collections.abc import Sequence
 from rich.rule import Rule
 from rich.table import Table
 
+import casework_scale
 import control_load
 import control_replay
 import dispatch_speed
+import hotspot_speed
 import import_million
 import import_speed
 from benchkit import console, rate, verdict
@@ -33,6 +39,7 @@ from benchkit import console, rate, verdict
 QUICK_ROWS = 100_000
 QUICK_REPLAY_HOURS = 0.25
 QUICK_LOAD_SECONDS = 15.0
+QUICK_CASEWORK_ROWS = 100_000
 
 
 def summary(
@@ -41,6 +48,8 @@ def summary(
     replay: control_replay.ReplayResult,
     load: control_load.LoadResult,
     dispatch: dispatch_speed.DispatchResult,
+    hotspots: hotspot_speed.HotspotResult,
+    casework: casework_scale.CaseworkResult,
 ) -> Table:
     """One table of every figure with its goal."""
     table = Table(title="Summary (ratios are against baselines run in the same process)")
@@ -142,6 +151,46 @@ def summary(
         "",
         f"{dispatch.rank / dispatch.naive:.1f}x a naive sort",
     )
+    kde = hotspots.kde
+    table.add_row(
+        "hotspot_speed",
+        f"KDE, {kde.events:,} events, {kde.cells:,} cells",
+        f"{kde.ours:.3f} s",
+        f"< {hotspot_speed.GOAL_KDE_SECONDS:g} s",
+        f"{verdict(kde.ours < hotspot_speed.GOAL_KDE_SECONDS)}, {kde.ratio:.0f}x the plain formula",
+    )
+    prospective = hotspots.prospective
+    table.add_row(
+        "",
+        f"prospective, {prospective.events:,} events, {prospective.cells:,} cells",
+        f"{prospective.seconds:.3f} s",
+        f"< {hotspot_speed.GOAL_PROSPECTIVE_SECONDS:g} s",
+        verdict(prospective.goal_met),
+    )
+    sepp = hotspots.sepp
+    table.add_row(
+        "",
+        f"SEPP fit, {sepp.events:,} events",
+        f"{sepp.seconds:.2f} s",
+        f"< {hotspot_speed.GOAL_SEPP_SECONDS:g} s",
+        verdict(sepp.goal_met),
+    )
+    table.add_row("", "peak memory", f"{hotspots.peak_mb:,.0f} MB", "", "")
+    large, small = casework.large, casework.small
+    table.add_row(
+        "casework_scale",
+        f"save with repeat-victim check, {large.rows:,} crimes",
+        f"{large.median:.2f} ms",
+        f"< {casework_scale.GOAL_MS:g} ms",
+        f"{verdict(casework.goal_met)}, {large.median / small.median:.2f}x at {small.rows:,}",
+    )
+    table.add_row(
+        "",
+        f"community report, force, {large.rows:,} crimes + {casework.cases:,} ASB cases",
+        f"{casework.report_force_s:.2f} s",
+        "",
+        f"one district {casework.report_district_s:.2f} s",
+    )
     return table
 
 
@@ -199,8 +248,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     dispatch = dispatch_speed.measure(calls=5 if args.quick else 20)
     dispatch_speed.report(dispatch)
 
+    console.print(Rule("hotspot_speed"))
+    hotspots = hotspot_speed.measure(repeats=1 if args.quick else 3)
+    hotspot_speed.report(hotspots)
+
+    console.print(Rule("casework_scale"))
+    casework = casework_scale.measure(
+        rows=QUICK_CASEWORK_ROWS if args.quick else 1_000_000,
+        small=10_000,
+        count=50 if args.quick else 150,
+        cases=10_000 if args.quick else 100_000,
+    )
+    console.print(casework_scale.report_table(casework))
+
     console.print(Rule("summary"))
-    console.print(summary(speed, million, replay, load, dispatch))
+    console.print(summary(speed, million, replay, load, dispatch, hotspots, casework))
     console.print(f"all benchmarks took {time.perf_counter() - start:.0f} s")
     return 0
 

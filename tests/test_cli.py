@@ -224,3 +224,13 @@ def test_users_add_reads_standard_input(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "Created ada, call handler." in result.stdout
+
+
+def test_usage_mistakes_are_told_without_a_traceback(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "hotspots", "forecast", "--method", "naive")
+    assert code == 2
+    assert "Missing option '--train-from'" in err
+    assert "Traceback" not in err
+    code, _, err = run(capsys, "no-such-command")
+    assert code == 2
+    assert "No such command 'no-such-command'" in err

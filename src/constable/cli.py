@@ -9,12 +9,13 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-import click
 import typer
 from rich.console import Console
+from typer.exceptions import TyperException
 
 from constable.analysis.cli import trends_command
 from constable.analysis.hotspots_cli import app as hotspots_app
+from constable.analysis.patrol_cli import app as patrol_app
 from constable.auth.cli import app as users_app
 from constable.community.cli import app as report_app
 from constable.config import get_settings
@@ -22,8 +23,12 @@ from constable.crime.cli import app as crimes_app
 from constable.errors import ConstableError
 from constable.force.cli import app as force_app
 from constable.ingest.cli import app as import_app
+from constable.performance.boardpack.cli import board_pack
 from constable.performance.cli import app as performance_app
 from constable.performance.plan_cli import app as plan_app
+from constable.public.alerts_cli import app as alerts_app
+from constable.public.victims_cli import app as victims_app
+from constable.simulation.cli import simulate_app, staffing_app
 from constable.state import CliState
 from constable.store.cli import app as db_app
 from constable.web.cli import serve
@@ -44,8 +49,14 @@ app.add_typer(users_app, name="users")
 app.add_typer(report_app, name="report")
 app.add_typer(performance_app, name="performance")
 app.add_typer(plan_app, name="plan")
+app.add_typer(alerts_app, name="alerts")
+app.add_typer(victims_app, name="victims")
+app.command("board-pack")(board_pack)
 app.command("trends")(trends_command)
 app.add_typer(hotspots_app, name="hotspots")
+app.add_typer(patrol_app, name="patrol")
+app.add_typer(staffing_app, name="staffing")
+app.add_typer(simulate_app, name="simulate")
 app.command("serve")(serve)
 
 
@@ -73,14 +84,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConstableError as exc:
         errors.print(f"[bold red]Error:[/] {exc}", soft_wrap=True)
         return 1
-    except click.exceptions.Exit as exc:
+    except typer.Exit as exc:
         return int(exc.exit_code)
-    except click.ClickException as exc:
-        exc.show()
-        return exc.exit_code
-    except click.exceptions.Abort:
+    except typer.Abort:
         errors.print("Aborted.")
         return 1
+    except TyperException as exc:
+        # A usage mistake (missing option, bad value). Typer carries its own copy of click, so
+        # these are not click's exceptions: catching those instead printed a traceback.
+        show = getattr(exc, "show", None)
+        if callable(show):
+            show()
+        else:
+            errors.print(f"[bold red]Error:[/] {exc.format_message()}", soft_wrap=True)
+        return int(exc.exit_code)
     return status if isinstance(status, int) else 0
 
 

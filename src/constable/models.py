@@ -1,5 +1,6 @@
 """Every area's tables, imported so that they are all registered on ``Base.metadata``."""
 
+from constable.analysis.models import PatrolBox, PatrolPlan, PatrolVisit
 from constable.auth.models import ApiToken, User
 from constable.community.models import (
     Alert,
@@ -35,11 +36,28 @@ from constable.crime.models import (
 )
 from constable.force.models import District, Force, Neighbourhood, Person, Team, Unit
 from constable.ingest.models import ImportedFile
-from constable.performance.models import ExternalMeasureValue
+from constable.performance.models import BudgetLine, ExternalMeasureValue
+from constable.public.alert_models import (
+    AlertDelivery,
+    AlertSigningKey,
+    AlertSubscriber,
+    AlertSubscriberArea,
+    AlertSubscriberTopic,
+    CommunityAlert,
+    CommunityAlertArea,
+    IntelligenceSubmission,
+)
+from constable.public.models import NeighbourhoodPriority, PriorityAction, PublicMeeting
+from constable.public.victim_models import VictimCare, VictimReferral, VictimUpdate
 from constable.store.audit import AuditEntry
 
 __all__ = [
     "Alert",
+    "AlertDelivery",
+    "AlertSigningKey",
+    "AlertSubscriber",
+    "AlertSubscriberArea",
+    "AlertSubscriberTopic",
     "ApiToken",
     "AsbCase",
     "AsbCaseReport",
@@ -47,6 +65,9 @@ __all__ = [
     "AsbOrder",
     "Assessment",
     "AuditEntry",
+    "BudgetLine",
+    "CommunityAlert",
+    "CommunityAlertArea",
     "Contact",
     "Crime",
     "CrimeOutcome",
@@ -57,9 +78,16 @@ __all__ = [
     "ImportedFile",
     "Incident",
     "IncidentLog",
+    "IntelligenceSubmission",
     "Neighbourhood",
+    "NeighbourhoodPriority",
     "Outcome",
+    "PatrolBox",
+    "PatrolPlan",
+    "PatrolVisit",
     "Person",
+    "PriorityAction",
+    "PublicMeeting",
     "RecordedCrime",
     "RepeatVictim",
     "S136Detention",
@@ -74,6 +102,9 @@ __all__ = [
     "Unit",
     "UnitState",
     "User",
+    "VictimCare",
+    "VictimReferral",
+    "VictimUpdate",
     "Volunteer",
     "VolunteerDuty",
 ]

@@ -11,11 +11,12 @@ import datetime as dt
 import json
 from pathlib import Path
 
+import numpy as np
 import typer
 from rich.table import Table
 
 from constable import console
-from constable.analysis import evaluation, forecasters
+from constable.analysis import areas, evaluation, fairness, forecasters, nearrepeat
 from constable.analysis.events import AnalysisError, Events
 from constable.analysis.grid import Grid, Scores
 from constable.analysis.maps import scores_svg
@@ -173,3 +174,249 @@ def evaluate(
 
 def _number(value: float | None, pattern: str) -> str:
     return "–" if value is None else pattern.format(value)
+
+
+def _band_edges(text: str, option: str) -> list[float]:
+    """``"0,100,200"`` as numbers, or a clear error naming the option."""
+    try:
+        return [float(part) for part in text.replace(" ", "").split(",") if part]
+    except ValueError:
+        raise AnalysisError(
+            f"{option} {text!r}: give the bands' upper edges as numbers separated by commas"
+        ) from None
+
+
+def _of_types(events: Events, wanted: list[str] | None) -> Events:
+    """The events of ``wanted`` types, matched without regard to case (``burglary``)."""
+    if not wanted:
+        return events
+    if events.types is None:
+        raise AnalysisError("these events have no types, so --type cannot choose among them")
+    present = {str(t).casefold(): str(t) for t in np.unique(events.types)}
+    missing = [w for w in wanted if w.casefold() not in present]
+    if missing:
+        raise AnalysisError(
+            f"--type {missing[0]!r} is not among the events' types: "
+            f"{', '.join(sorted(present.values()))}"
+        )
+    return events.of_type(*(present[w.casefold()] for w in wanted))
+
+
+@app.command("knox")
+def knox_command(
+    ctx: typer.Context,
+    force: str | None = typer.Option(None, help="The force whose crimes to use."),
+    events_file: Path | None = typer.Option(None, "--events", help="A CSV of events instead."),
+    crime_type: list[str] | None = typer.Option(
+        ["Burglary"], "--type", help="Only these types (repeat); default Burglary."
+    ),
+    start: str | None = typer.Option(None, "--from", help="First day or month, e.g. 2024-01."),
+    end: str | None = typer.Option(None, "--to", help="Up to (not including) this day or month."),
+    space_bands: str = typer.Option(
+        ",".join(f"{v:g}" for v in nearrepeat.DEFAULT_SPACE_BANDS),
+        help="Upper edges of the distance bands in metres (0 first: same location).",
+    ),
+    time_bands: str = typer.Option(
+        ",".join(f"{v:g}" for v in nearrepeat.DEFAULT_TIME_BANDS),
+        help="Upper edges of the time bands in days.",
+    ),
+    simulations: int = typer.Option(
+        nearrepeat.DEFAULT_PERMUTATIONS, help="Monte Carlo permutations (99 at least)."
+    ),
+    metric: str = typer.Option("euclidean", help="euclidean or manhattan distance."),
+    seed: int = typer.Option(1, help="Seed of the permutations (the same seed, the same table)."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """A Knox test for near repeats (as the Near Repeat Calculator): how far and how long
+    risk is raised after an event. Needs the date of each event: month-only data
+    (data.police.uk) is refused rather than given invented days.
+
+    Example: constable hotspots knox --events burglaries.csv --type burglary --simulations 999
+    """
+    every = _of_types(_events(ctx, force, events_file, None), crime_type)
+    if start or end:
+        first = every.t[0] if start is None else every.days(start)
+        last = every.t[-1] + 1 if end is None else every.days(end)
+        every = every.between(float(first), float(last))
+    if not every.has_times:
+        raise AnalysisError(
+            "the Knox test compares the days between events, but these events have their "
+            "month only (as data.police.uk publishes them): every gap would be 0 or about 30 "
+            "days. Use events with dates: --events FILE.csv with a date in 'time', or the "
+            "force's own records"
+        )
+    if metric not in ("euclidean", "manhattan"):
+        raise AnalysisError(f"--metric {metric!r}: choose euclidean or manhattan")
+    chosen: nearrepeat.Metric = "euclidean" if metric == "euclidean" else "manhattan"
+    result = nearrepeat.knox(
+        every.x,
+        every.y,
+        every.t,
+        space_bands=_band_edges(space_bands, "--space-bands"),
+        time_bands=_band_edges(time_bands, "--time-bands"),
+        permutations=simulations,
+        seed=seed,
+        metric=chosen,
+    )
+    if as_json:
+        typer.echo(json.dumps(result.as_dict(), indent=2))
+        return
+    out = console.out()
+    out.print(knox_table(result))
+    out.print(result.summary(), soft_wrap=True)
+
+
+def knox_table(result: nearrepeat.KnoxResult) -> Table:
+    """The Knox ratios, distance bands down and time bands across; a raised cell (ratio above
+    the threshold and p below alpha) is marked with an asterisk."""
+    raised = {(c.space, c.time) for c in result.raised()}
+    table = Table(
+        title=(
+            f"Knox ratios: {result.events:,} events, {result.permutations:,} permutations; "
+            f"* ratio > {result.min_ratio:g} and p < {result.alpha:g}"
+        ),
+        title_justify="left",
+    )
+    table.add_column("distance")
+    for band in result.time_bands:
+        table.add_column(band.label, justify="right")
+    for s, space in enumerate(result.space_bands):
+        row = [space.label]
+        for t, time in enumerate(result.time_bands):
+            cell = result.cell(s, t)
+            ratio = "–" if not np.isfinite(cell.ratio) else f"{cell.ratio:.2f}"
+            mark = " *" if (space, time) in raised else ""
+            row.append(f"{ratio}{mark}\n{cell.observed:,} (p {cell.p_value:.3f})")
+        table.add_row(*row)
+    return table
+
+
+@app.command("fairness")
+def fairness_command(
+    ctx: typer.Context,
+    force: str = typer.Option(..., help="The force whose crimes to use."),
+    method: str = typer.Option("kde", help=f"One of {METHODS}."),
+    cell: float = typer.Option(150.0, help="Cell size in metres."),
+    train_from: str = typer.Option(..., help="First month of history, YYYY-MM."),
+    train_to: str = typer.Option(..., help="Last month of history, YYYY-MM."),
+    predict_from: str | None = typer.Option(None, help="Month forecast (default: the next)."),
+    top: float = typer.Option(0.05, help="The share of the area patrolled (the top cells)."),
+    mask_radius: float = typer.Option(500.0, help="Area: cells this close to an event."),
+    show: int = typer.Option(10, help="Neighbourhoods listed, most attention first."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """How a forecast's top cells share patrol attention over neighbourhoods (LSOAs), against
+    the crime of the month forecast and the residents (2011 census); see docs/patrol.md.
+
+    Example: constable hotspots fairness --force "West Yorkshire" --train-from 2016-07
+    --train-to 2017-07 --predict-from 2018-07
+    """
+    with state(ctx).store().session() as session:
+        every, codes = areas.store_area_events(session=session, force=force)
+    start_history, end_history = _month_start(train_from), _after(_month_start(train_to))
+    start = _month_start(predict_from) if predict_from else end_history
+    if start < end_history:
+        raise AnalysisError(f"--predict-from {predict_from} is inside the history")
+    first = int(np.searchsorted(every.t, every.days(start_history), side="left"))
+    last = int(np.searchsorted(every.t, every.days(end_history), side="left"))
+    history = every.select(np.arange(first, last, dtype=np.intp))
+    if not len(history):
+        raise AnalysisError(f"no events from {train_from} to {train_to}")
+    window = every.days(start), every.days(_after(start))
+    lo, hi = (int(np.searchsorted(every.t, w, side="left")) for w in window)
+    grid = _grid(history, cell, mask_radius)
+    cell_areas = areas.cell_areas_from_points(grid, history.x, history.y, codes[first:last])
+    scores = forecasters.make_forecaster(method, grid).fit(history).predict(start, _after(start))
+    attention = fairness.attention_from_cells(scores.top(top).tolist(), cell_areas)
+    crime = areas.count_by_area(codes[lo:hi]) if hi > lo else {}
+    census = areas.census_for(sorted(set(codes.tolist())))
+    result = fairness.fairness(attention, crime, census.population)
+    if as_json:
+        typer.echo(json.dumps(result.as_dict(top=show), indent=2))
+        return
+    table = Table(
+        title=f"Patrol attention: the top {top:.0%} of cells of a {method} forecast for "
+        f"{start:%B %Y}",
+        title_justify="left",
+    )
+    for column in ("LSOA", "cells", "crime", "residents", "vs crime", "vs residents"):
+        table.add_column(column, justify="left" if column == "LSOA" else "right")
+    for area in result.areas[:show]:
+        table.add_row(
+            area.area,
+            f"{area.attention:g}",
+            f"{area.crime:,.0f}",
+            f"{area.population:,.0f}",
+            _number(area.vs_crime, "{:.2f}"),
+            _number(area.vs_population, "{:.2f}"),
+        )
+    console.out().print(table)
+    console.out().print(result.summary(), soft_wrap=True)
+
+
+@app.command("feedback")
+def feedback_command(
+    ctx: typer.Context,
+    force: str | None = typer.Option(None, help="True rates from this force's crime by LSOA."),
+    start: str | None = typer.Option(None, "--from", help="First month of those crimes."),
+    end: str | None = typer.Option(None, "--to", help="Last month of those crimes."),
+    equal: int | None = typer.Option(
+        None, help="Or this many areas with equal true rates (synthetic)."
+    ),
+    rate: float = typer.Option(0.5, help="With --equal: crimes a day in each area."),
+    days: int = typer.Option(365, help="Days simulated."),
+    patrols: int | None = typer.Option(None, help="Areas patrolled a day (default: 5%)."),
+    discovery: float = typer.Option(0.9, help="Chance a crime is recorded where patrols are."),
+    reporting: float = typer.Option(0.0, help="Chance it is recorded elsewhere (reports)."),
+    correct: bool = typer.Option(False, help="Weight records by 1 / chance of recording."),
+    seed: int = typer.Option(1, help="Seed of the simulation."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """The feedback loop of Lum & Isaac (2016): a forecaster fed only the crime its own patrols
+    find. Does attention run away to a few places? See docs/patrol.md.
+
+    Example: constable hotspots feedback --equal 100 --days 365 --reporting 0
+    """
+    if (force is None) == (equal is None):
+        raise AnalysisError("give --force (rates from its crimes) or --equal N, not both")
+    if force is not None:
+        with state(ctx).store().session() as session:
+            found, codes = areas.store_area_events(
+                session=session,
+                force=force,
+                start=parse_month(start) if start else None,
+                end=parse_month(end) if end else None,
+            )
+        span = max(1.0, float(found.t[-1] - found.t[0]) + 31)
+        counts = areas.count_by_area(codes)
+        rates = np.array([counts[c] for c in sorted(counts)]) / span
+    else:
+        assert equal is not None
+        rates = np.full(equal, rate)
+    chosen = patrols if patrols is not None else max(1, round(0.05 * rates.size))
+    run = fairness.feedback_loop(
+        rates,
+        days=days,
+        patrols=chosen,
+        discovery=discovery,
+        reporting=reporting,
+        correct=correct,
+        seed=seed,
+    )
+    figures = run.summary()
+    if as_json:
+        typer.echo(json.dumps(figures, indent=2))
+        return
+    out = console.out()
+    out.print(
+        f"{figures['areas']:,} areas, {chosen} patrolled a day for {days} days "
+        f"(recorded: {discovery:.0%} where patrolled, {reporting:.0%} elsewhere"
+        f"{'; corrected' if correct else ''})."
+    )
+    out.print(
+        f"Areas ever patrolled: {figures['areas_ever_patrolled']:,}; the patrolled set last "
+        f"changed on day {figures['locked_from_day']}; in the last 30 days "
+        f"{figures['overlap_with_best_last_30_days']:.0%} of patrols went to the areas with the "
+        f"highest true rates. Gini of attention {figures['gini_attention']:.2f} (of the true "
+        f"rates {figures['gini_truth']:.2f})."
+    )

@@ -16,6 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from constable import __version__
+from constable.analysis import patrol_views
 from constable.api.deps import SettingsDep
 from constable.auth import views as auth_views
 from constable.community import asb_views
@@ -27,6 +28,11 @@ from constable.control import views as control_views
 from constable.crime import pages as crime_pages
 from constable.crime import views as crime_views
 from constable.force import views as force_views
+from constable.performance import pages as performance_pages
+from constable.public import alerts_pages, alerts_views, victims_pages, victims_views
+from constable.public import pages as public_pages
+from constable.public import staff_pages as public_staff_pages
+from constable.public import views as public_views
 from constable.store import open_store
 from constable.web import STATIC_DIR, get_templates
 
@@ -99,6 +105,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(crime_pages.page_router)
     app.include_router(community_views.router, prefix=API_PREFIX, tags=["community"])
     app.include_router(community_pages.page_router)
+    app.include_router(performance_pages.page_router)
+    app.include_router(patrol_views.router, prefix=API_PREFIX, tags=["patrol plans"])
+    app.include_router(public_views.router, prefix=API_PREFIX, tags=["neighbourhood priorities"])
+    app.include_router(public_staff_pages.page_router)
+    # WARNING: public (no sign-in), read-only, rate-limited, cached, no personal data.
+    app.include_router(public_views.public_router, prefix=API_PREFIX, tags=["public"])
+    app.include_router(public_pages.page_router)
+    app.include_router(alerts_views.router, prefix=API_PREFIX, tags=["community alerts"])
+    app.include_router(victims_views.router, prefix=API_PREFIX, tags=["victim care"])
+    app.include_router(victims_pages.page_router)
+    # WARNING: /alerts/signup, /alerts/confirm and /alerts/unsubscribe are public (rate-limited,
+    # never cached, showing nothing stored); the /community-alerts pages need a sign-in.
+    app.include_router(alerts_pages.page_router)
     # WARNING: these routers are public (no authentication yet): they show the organisation
     # and census figures only, never personal data about the public.
     app.include_router(force_views.page_router)

@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
 from constable.api.deps import SessionDep, StoreDep
-from constable.auth.roles import Action
+from constable.auth.roles import Action, allowed
 from constable.auth.service import Principal, principal_for_token
 
 COOKIE = "constable_token"
@@ -92,12 +92,12 @@ def require(action: Action) -> Callable[[Principal], Awaitable[Principal]]:
 
 def require_for_district(principal: Principal, action: Action, district_id: int, name: str) -> None:
     """403 unless ``principal`` may do ``action`` on a record of that district."""
-    if not principal.can(action, district_id=district_id):
-        raise HTTPException(
-            status_code=403,
-            detail=(
-                f"A {principal.role.value.replace('_', ' ')} of "
-                f"{principal.district_slug or 'no district'} cannot "
-                f"{action.value.replace('_', ' ')} in {name}"
-            ),
-        )
+    if principal.can(action, district_id=district_id):
+        return
+    role, doing = _words(principal.role.value), _words(action.value)
+    if not allowed(principal.role, action):
+        raise HTTPException(status_code=403, detail=f"A {role} cannot {doing}")
+    raise HTTPException(
+        status_code=403,
+        detail=f"A {role} of {principal.district_slug or 'no district'} cannot {doing} in {name}",
+    )

@@ -28,6 +28,8 @@ class Action(StrEnum):
     MANAGE_USERS = "manage_users"
     RECORD_COMMUNITY = "record_community"
     RECORD_CRIME = "record_crime"
+    PLAN_PATROLS = "plan_patrols"
+    RECORD_PATROL_VISIT = "record_patrol_visit"
 
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {
@@ -43,6 +45,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.UPDATE_UNIT,
             Action.CLOSE_INCIDENT,
             Action.RECORD_CRIME,
+            Action.RECORD_PATROL_VISIT,
         }
     ),
     # A district commander acts only on their own district (checked where the district is known).
@@ -55,12 +58,17 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.GRADE,
             Action.RECORD_COMMUNITY,
             Action.RECORD_CRIME,
+            Action.PLAN_PATROLS,
+            Action.RECORD_PATROL_VISIT,
         }
     ),
     # A district's Community Safety Unit or Community Policing Team: s.136 detentions, Speedwatch,
     # specials, volunteers and school officers of their own district.
-    Role.COMMUNITY_SAFETY: frozenset({Action.READ, Action.RECORD_COMMUNITY, Action.RECORD_CRIME}),
-    Role.ANALYST: frozenset({Action.READ}),
+    Role.COMMUNITY_SAFETY: frozenset(
+        {Action.READ, Action.RECORD_COMMUNITY, Action.RECORD_CRIME, Action.RECORD_PATROL_VISIT}
+    ),
+    # Analysts plan patrols for any district from the forecasts they make.
+    Role.ANALYST: frozenset({Action.READ, Action.PLAN_PATROLS}),
     Role.ADMINISTRATOR: frozenset(Action),
 }
 

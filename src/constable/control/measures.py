@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import case, func, literal, null, select
 from sqlalchemy.orm import Session
 
 from constable.control import service
@@ -16,7 +17,14 @@ from constable.control.models import Contact, Incident
 from constable.control.shifts import LOCAL
 from constable.errors import ConstableError
 from constable.force.models import District, Force
-from constable.store.base import utcnow
+from constable.store.base import UTCDateTime, utcnow
+from constable.store.periods import (
+    dialect_of,
+    elapsed_microseconds,
+    local_midnight,
+    span_index,
+    within,
+)
 
 AGE_BANDS: tuple[tuple[str, float], ...] = (
     ("under 1 hour", 1),
@@ -67,11 +75,156 @@ class ControlMeasures:
         return data
 
 
-def _bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    return (
-        dt.datetime.combine(start, dt.time(), tzinfo=LOCAL),
-        dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), tzinfo=LOCAL),
+def _moments(days: Sequence[dt.date]) -> list[dt.datetime]:
+    return [local_midnight(day, LOCAL) for day in days]
+
+
+@dataclass(frozen=True)
+class SpanTallies:
+    """Calls answered and incidents attended in each of a run of consecutive spans of local
+    days (the days of a week, the months of an SPC chart), by district.
+
+    ``answering[span][(channel, district_id)]`` and ``attendance[span][(grade, district_id)]``
+    are rates; :meth:`answered` and :meth:`attended` add up any run of spans.
+    """
+
+    edges: tuple[dt.date, ...]
+    answering: dict[int, dict[tuple[str, int], Rate]]
+    attendance: dict[int, dict[tuple[int, int], Rate]]
+
+    def answered(
+        self,
+        channel: str,
+        *,
+        first: int = 0,
+        end: int | None = None,
+        district_id: int | None = None,
+    ) -> Rate:
+        """``channel`` calls (999 or 101) answered within target in spans ``first`` to
+        ``end`` (excluded; default all), for the force or one district."""
+        return _added(
+            self.answering, channel, range(first, end or len(self.edges) - 1), district_id
+        )
+
+    def attended(
+        self, grade: int, *, first: int = 0, end: int | None = None, district_id: int | None = None
+    ) -> Rate:
+        """Grade ``grade`` incidents attended within the standard in spans ``first`` to ``end``
+        (excluded; default all), for the force or one district."""
+        return _added(self.attendance, grade, range(first, end or len(self.edges) - 1), district_id)
+
+
+def _added(
+    rates: dict[int, dict[tuple[Any, int], Rate]],
+    kind: object,
+    spans: range,
+    district_id: int | None,
+) -> Rate:
+    total = Rate()
+    for span in spans:
+        for (found, district), rate in rates.get(span, {}).items():
+            if found == kind and district_id in (None, district):
+                total.met += rate.met
+                total.total += rate.total
+    return total
+
+
+def tallies(
+    *,
+    session: Session,
+    force: Force,
+    edges: Sequence[dt.date],
+    now: dt.datetime | None = None,
+    district_id: int | None = None,
+) -> SpanTallies:
+    """Call answering and attendance in the spans ``edges[i]`` to ``edges[i + 1]`` (local
+    dates, the end excluded), for the force or one district: two grouped queries, whatever the
+    number of spans or records.
+
+    - **answering**: 999 and 101 calls that started in the span and were answered, and of them
+      those answered within the force's target for the channel (Kent: 10 s for 999, 30 s for
+      other calls); a call belongs to its incident's district;
+    - **attendance**: incidents opened in the span whose grade has an attendance standard and
+      that have been attended or whose standard has passed by ``now``, and of them those whose
+      first unit arrived within the standard (urban or rural).
+    """
+    now = now or utcnow()
+    config = service.force_config(force)
+    dialect = dialect_of(session)
+    moments = _moments(edges)
+
+    def microseconds(delta: dt.timedelta) -> int:
+        return delta // dt.timedelta(microseconds=1)
+
+    targets = config.control.answer_targets
+    target = case(
+        (Contact.channel == "999", microseconds(dt.timedelta(seconds=targets["999"].seconds))),
+        else_=microseconds(dt.timedelta(seconds=targets["other"].seconds)),
     )
+    answer_time = elapsed_microseconds(
+        Contact.answered_at, Contact.call_started_at, dialect=dialect
+    )
+    calls = (
+        select(
+            span_index(Contact.call_started_at, moments).label("span"),
+            Contact.channel.label("channel"),
+            Incident.district_id.label("district_id"),
+            case((answer_time <= target, 1), else_=0).label("met"),
+        )
+        .join(Incident, Incident.id == Contact.incident_id)
+        .where(
+            Incident.force_id == force.id,
+            *within(Contact.call_started_at, moments),
+            Contact.channel.in_(("999", "101")),  # online and walk-in contacts are not calls
+            Contact.answered_at.is_not(None),
+        )
+    )
+    standards = [
+        (
+            (Incident.grade == grade) & Incident.urban.is_(urban),
+            microseconds(dt.timedelta(minutes=minutes)),
+        )
+        for grade, standard in config.control.attendance.items()
+        for urban in (True, False)
+        if (minutes := standard.minutes(urban=urban)) is not None
+    ]
+    standard_us = case(*standards, else_=None) if standards else null()
+    arrival = elapsed_microseconds(Incident.first_arrival_at, Incident.opened_at, dialect=dialect)
+    waited = elapsed_microseconds(literal(now, UTCDateTime()), Incident.opened_at, dialect=dialect)
+    incidents = select(
+        span_index(Incident.opened_at, moments).label("span"),
+        Incident.grade.label("grade"),
+        Incident.district_id.label("district_id"),
+        case((Incident.first_arrival_at.is_not(None) & (arrival <= standard_us), 1), else_=0).label(
+            "met"
+        ),
+    ).where(
+        Incident.force_id == force.id,
+        *within(Incident.opened_at, moments),
+        standard_us.is_not(None),
+        Incident.first_arrival_at.is_not(None) | (waited >= standard_us),
+    )
+    if district_id is not None:
+        calls = calls.where(Incident.district_id == district_id)
+        incidents = incidents.where(Incident.district_id == district_id)
+
+    answering: dict[int, dict[tuple[str, int], Rate]] = defaultdict(dict)
+    inner = calls.subquery()
+    for span, channel, district, count, met in session.execute(
+        select(
+            inner.c.span, inner.c.channel, inner.c.district_id, func.count(), func.sum(inner.c.met)
+        ).group_by(inner.c.span, inner.c.channel, inner.c.district_id)
+    ):
+        answering[int(span)][(channel, district)] = Rate(int(met or 0), int(count))
+    attendance: dict[int, dict[tuple[int, int], Rate]] = defaultdict(dict)
+    inner = incidents.subquery()
+    for span, grade, district, count, met in session.execute(
+        select(
+            inner.c.span, inner.c.grade, inner.c.district_id, func.count(), func.sum(inner.c.met)
+        ).group_by(inner.c.span, inner.c.grade, inner.c.district_id)
+    ):
+        attendance[int(span)][(int(grade), district)] = Rate(int(met or 0), int(count))
+    return SpanTallies(tuple(edges), dict(answering), dict(attendance))
 
 
 def summary(
@@ -82,65 +235,49 @@ def summary(
     end: dt.date | None = None,
     now: dt.datetime | None = None,
 ) -> ControlMeasures:
-    """Measures for the days ``start`` to ``end`` (local dates; default the last 7 days)."""
+    """Measures for the days ``start`` to ``end`` (local dates; default the last 7 days):
+    :func:`tallies` of each day, added up, and the incidents open now by age."""
     now = now or utcnow()
     end = end or now.astimezone(LOCAL).date()
     start = start or end - dt.timedelta(days=6)
     if start > end:
         raise ConstableError(f"start {start} is after end {end}")
-    config = service.force_config(force)
-    low, high = _bounds(start, end)
     slugs: dict[int, str] = {
         district_id: slug
         for district_id, slug in session.execute(
             select(District.id, District.slug).where(District.force_id == force.id)
         )
     }
+    days = [start + dt.timedelta(days=n) for n in range((end - start).days + 2)]
+    found = tallies(session=session, force=force, edges=days, now=now)
 
     answering: dict[str, Rate] = defaultdict(Rate)
     by_day: dict[str, dict[str, Rate]] = defaultdict(lambda: defaultdict(Rate))
-    contacts = session.execute(
-        select(Contact.channel, Contact.call_started_at, Contact.answered_at, Incident.district_id)
-        .join(Incident, Incident.id == Contact.incident_id)
-        .where(
-            Incident.force_id == force.id,
-            Contact.call_started_at >= low,
-            Contact.call_started_at < high,
-        )
-    )
-    for channel, started, answered, district_id in contacts:
-        if channel not in ("999", "101") or answered is None:
-            continue  # online and walk-in contacts are not calls to answer
-        target = config.control.answer_targets["999" if channel == "999" else "other"]
-        met = (answered - started).total_seconds() <= target.seconds
-        answering[channel].add(met)
-        answering[f"{channel}:{slugs.get(district_id, '?')}"].add(met)
-        by_day[started.astimezone(LOCAL).date().isoformat()][channel].add(met)
-
+    for span, rates in found.answering.items():
+        for (channel, district_id), rate in rates.items():
+            for key in (channel, f"{channel}:{slugs.get(district_id, '?')}"):
+                answering[key].met += rate.met
+                answering[key].total += rate.total
+            day = by_day[days[span].isoformat()][channel]
+            day.met += rate.met
+            day.total += rate.total
     attendance: dict[str, dict[str, Rate]] = defaultdict(lambda: defaultdict(Rate))
-    incidents = session.scalars(
-        select(Incident).where(
-            Incident.force_id == force.id, Incident.opened_at >= low, Incident.opened_at < high
-        )
-    )
+    for rates in found.attendance.values():
+        for (grade, district_id), rate in rates.items():
+            for area in ("force", slugs.get(district_id, "?")):
+                line = attendance[f"grade {grade}"][area]
+                line.met += rate.met
+                line.total += rate.total
+
     open_by_age: dict[str, dict[str, int]] = defaultdict(lambda: {band: 0 for band, _ in AGE_BANDS})
-    for incident in incidents:
-        minutes = service.attendance_standard(config, incident)
-        if minutes is not None:
-            due = incident.opened_at + dt.timedelta(minutes=minutes)
-            if incident.first_arrival_at is not None or due <= now:
-                met = incident.first_arrival_at is not None and incident.first_arrival_at <= due
-                slug = slugs.get(incident.district_id, "?")
-                attendance[f"grade {incident.grade}"]["force"].add(met)
-                attendance[f"grade {incident.grade}"][slug].add(met)
-    for incident in session.scalars(
-        select(Incident).where(
+    for opened_at, district_id in session.execute(
+        select(Incident.opened_at, Incident.district_id).where(
             Incident.force_id == force.id, Incident.state != IncidentState.CLOSED.value
         )
     ):
-        hours = (now - incident.opened_at).total_seconds() / 3600
+        hours = (now - opened_at).total_seconds() / 3600
         band = next(name for name, limit in AGE_BANDS if hours < limit)
-        open_by_age[slugs.get(incident.district_id, "?")][band] += 1
+        open_by_age[slugs.get(district_id, "?")][band] += 1
 
     return ControlMeasures(
         start=start,

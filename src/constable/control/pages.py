@@ -14,6 +14,7 @@ from fastapi.sse import EventSourceResponse, ServerSentEvent
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from constable.analysis.top_boxes import top_boxes
 from constable.api.deps import SessionDep, SettingsDep, StoreDep
 from constable.auth.deps import StreamingPrincipal, sign_in_redirect, signed_in
 from constable.auth.roles import Action
@@ -87,6 +88,9 @@ def _page(
             "districts": force.districts,
             "principal": principal,
             "stream_url": stream.path + (f"?{stream.query}" if stream.query else ""),
+            "top_boxes": None
+            if found is None
+            else top_boxes(session=session, force=force, district=found, day=utcnow().date()),
         },
     )
 

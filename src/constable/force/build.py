@@ -67,14 +67,23 @@ class _Area:
     force_total_shares: dict[str, int] = field(default_factory=dict)
 
 
-def _post_count(post: PostConfig, area: _Area, shifts: int) -> int:
+def post_holders(
+    post: PostConfig, *, population: int, neighbourhoods: int, shifts: int, force_share: int
+) -> int:
+    """How many hold ``post`` in an area (``force_share``: the area's part of a force total).
+
+    Used by the force build and by the simulation's establishment, so both count alike.
+    """
     if post.count is not None:
         return post.count * (shifts if post.per_shift else 1)
     if post.per_1000_residents is not None:
-        return max(1, round(area.population / 1000 * post.per_1000_residents))
+        # A post set to zero is gone (a scenario without it); otherwise an area has at least one.
+        if post.per_1000_residents == 0:
+            return 0
+        return max(1, round(population / 1000 * post.per_1000_residents))
     if post.neighbourhoods_per_post is not None:
-        return max(1, round(len(area.neighbourhoods) / post.neighbourhoods_per_post))
-    return area.force_total_shares[post.role]
+        return max(1, round(neighbourhoods / post.neighbourhoods_per_post))
+    return force_share
 
 
 def _read_areas(
@@ -180,7 +189,13 @@ class _Staffing:
         district_id = area.district.id if area.district is not None else None
         place = area.district.name if area.district is not None else self.force.name
         for post in posts:
-            count = _post_count(post, area, len(shifts) or 1)
+            count = post_holders(
+                post,
+                population=area.population,
+                neighbourhoods=len(area.neighbourhoods),
+                shifts=len(shifts) or 1,
+                force_share=area.force_total_shares.get(post.role, 0),
+            )
             holders: list[Person] = []
             for index in range(count):
                 shift = shifts[index % len(shifts)] if shifts else None

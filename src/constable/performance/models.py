@@ -1,10 +1,12 @@
-"""Tables of the performance area: values of external measures imported from CSV."""
+"""Tables of the performance area: values of external measures, and budget and commissioning
+lines, imported from CSV."""
 
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
-from sqlalchemy import Date, Float, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import Date, Float, ForeignKey, Index, Integer, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from constable.store.base import Base, PrimaryKey, UTCDateTime
@@ -42,6 +44,46 @@ class ExternalMeasureValue(Base):
     numerator: Mapped[float | None] = mapped_column(Float)
     denominator: Mapped[float | None] = mapped_column(Float)
     source: Mapped[str] = mapped_column(String(300))
+    imported_file_id: Mapped[int | None] = mapped_column(
+        ForeignKey("imported_file.id", ondelete="SET NULL"), index=True
+    )
+    imported_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    imported_by: Mapped[str] = mapped_column(String(100))
+
+
+class BudgetLine(Base):
+    """One line of a published budget or commissioning table for a financial year.
+
+    ``statement`` names the table (``subjective``, ``activity``, ``directorate``, ``funding``,
+    ``commissioning``: :data:`constable.performance.budgets.STATEMENTS`); ``kind`` is ``line``
+    for an amount that adds up to the table's total, or ``total`` for a total as published
+    (kept as printed, even when it differs from the sum of its lines). A table for a year is
+    replaced whole when it is imported again.
+    """
+
+    __tablename__ = "budget_line"
+    __table_args__ = (
+        UniqueConstraint(
+            "force_id",
+            "statement",
+            "financial_year",
+            "line",
+            name="uq_budget_line_key",
+        ),
+        Index("ix_budget_line_lookup", "force_id", "statement", "financial_year"),
+    )
+
+    id: Mapped[PrimaryKey]
+    force_id: Mapped[int] = mapped_column(ForeignKey("force.id", ondelete="CASCADE"))
+    statement: Mapped[str] = mapped_column(String(40))
+    financial_year: Mapped[str] = mapped_column(String(7))
+    position: Mapped[int] = mapped_column(Integer)
+    heading: Mapped[str | None] = mapped_column(String(120))
+    line: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(10))
+    amount: Mapped[Decimal] = mapped_column(Numeric(15, 2))
+    source: Mapped[str] = mapped_column(String(300))
+    note: Mapped[str | None] = mapped_column(String(500))
     imported_file_id: Mapped[int | None] = mapped_column(
         ForeignKey("imported_file.id", ondelete="SET NULL"), index=True
     )

@@ -14,6 +14,7 @@ from rich.tree import Tree
 from constable import console
 from constable.community.service import district_or_none, get_force, parse_quarter
 from constable.config import get_settings
+from constable.performance.budgets import budget_tables, import_budgets, pounds
 from constable.performance.external import COLUMNS, import_external
 from constable.performance.measures import MEASURES
 from constable.performance.plan import describe_target, format_value, load_plan
@@ -158,6 +159,65 @@ def import_measures(
         f"{result.name}: {result.rows} rows; {result.added} added, {result.replaced} replaced, "
         f"{result.unchanged} unchanged."
     )
+
+
+@app.command("import-budgets")
+def import_budgets_command(
+    ctx: typer.Context,
+    path: str = typer.Argument(
+        ...,
+        help="A budget CSV (docs/plan.md), or a shipped file's name: kent-2006-08, kent-2020-21.",
+    ),
+    force: str = typer.Option(get_settings().force, help="The force the budgets are for."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON: rows, tables, warnings."),
+) -> None:
+    """Import budget and commissioning tables from CSV, all or nothing; each table (statement
+    and year) replaces the same table already imported. Columns: statement, financial_year,
+    heading, line, kind, amount, source, note (heading and note optional).
+
+    Example: constable plan import-budgets kent-2006-08
+    """
+    with state(ctx).store().session() as session:
+        found_force = get_force(session=session, code=force)
+        result = import_budgets(session=session, force=found_force, path=path, actor="cli")
+        tables, _ = budget_tables(session=session, force=found_force)
+    if as_json:
+        typer.echo(json.dumps(result.as_dict(), indent=2))
+        return
+    out = console.out()
+    if result.already_imported:
+        out.print(f"{result.name}: imported before; nothing to do.")
+        return
+    replaced = f" ({', '.join(result.replaced)} replaced)" if result.replaced else ""
+    out.print(
+        f"{result.name}: {result.rows} rows in {len(result.tables)} tables: "
+        f"{', '.join(result.tables)}{replaced}."
+    )
+    for warning in result.warnings:
+        out.print(f"[yellow]Warning:[/] {escape(warning)}")
+    written = {t.split()[0] for t in result.tables}
+    for table in (t for t in tables if t.statement in written):
+        shown = Table(
+            title=f"{table.title}, {table.financial_year}"
+            + (f" (against {table.previous_year})" if table.previous_year else ""),
+            title_justify="left",
+        )
+        for heading in ("Line", table.financial_year, "Year before", "Change"):
+            shown.add_column(heading, justify="left" if heading == "Line" else "right")
+        for figure in table.figures:
+            change = (
+                ""
+                if figure.change is None
+                else pounds(figure.change, sign=True)
+                + (f" ({figure.change_share:+.1%})" if figure.change_share is not None else "")
+            )
+            shown.add_row(
+                escape(figure.line) if figure.kind == "line" else f"[bold]{escape(figure.line)}[/]",
+                pounds(figure.amount),
+                "" if figure.previous is None else pounds(figure.previous),
+                change,
+            )
+        out.print(shown)
 
 
 @app.command("measures")
