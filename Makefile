@@ -39,10 +39,9 @@ lint: install
 typecheck: install
 	$(BIN)/mypy src
 
-node_modules/axe-core/axe.min.js: package.json package-lock.json  ## axe-core for the page checks (npm)
-	command -v npm >/dev/null 2>&1 || { S=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
-	  $$S apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$S apt-get install -y -qq npm >/dev/null; }
-	npm ci --no-audit --no-fund || npm install --no-audit --no-fund
+node_modules/axe-core/axe.min.js: package.json package-lock.json  ## axe-core for the page checks
+	./scripts/system-deps.sh
+	npm ci --no-audit --no-fund
 	touch $@
 
 unit: install system-deps node_modules/axe-core/axe.min.js

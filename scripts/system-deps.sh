@@ -3,7 +3,8 @@
 #   - PostgreSQL server binaries (initdb, pg_ctl): the tests start a throw-away server;
 #   - Chromium: the page tests drive it headless through Playwright;
 #   - Pango (with HarfBuzz and fontconfig): WeasyPrint lays out the board pack's PDF with it,
-#     and a font for it to use.
+#     and a font for it to use;
+#   - npm: the page tests run axe-core (pinned in package.json) in Chromium.
 set -euo pipefail
 
 need=()
@@ -15,6 +16,9 @@ if ! command -v chromium >/dev/null 2>&1 && [ ! -x /usr/bin/chromium ]; then
 fi
 if ! ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so.0' || ! ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so.0'; then
   need+=(libpango-1.0-0 libpangoft2-1.0-0)
+fi
+if ! command -v npm >/dev/null 2>&1; then
+  need+=(npm)
 fi
 if ! fc-list 2>/dev/null | grep -q .; then
   need+=(fonts-dejavu-core)

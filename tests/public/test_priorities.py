@@ -202,9 +202,21 @@ def test_open_priorities_feed_patrol_plans_and_the_board_pack(public: Served) ->
     assert [(p.title, p.owner, p.review_due) for p in mine] == [
         ("Speeding on the A20", "PCSO Maidstone 07", False)
     ]
-    assert priority_weights(found)[place["code"]] == 1.0
+    assert priority_weights(found)[place["code"]] == 1.5  # one open priority: 1 + 0.5
     api = public["ana"].get("/api/priorities/open", params={"district": "maidstone"}).json()
     assert api["priority_neighbourhoods"] == priority_weights(found)
+    # A patrol plan asked for without weights takes the open priorities; {} plans without.
+    body = {"district": "maidstone", "shift": "day", "units": 1, "boxes": 4}
+    body["history_to"] = f"{TODAY:%Y-%m}"  # the crimes above are from today
+    tomorrow, after = (TODAY + dt.timedelta(days=n) for n in (1, 2))
+    plan = public["ana"].post("/api/patrol-plans", json={**body, "day": tomorrow.isoformat()})
+    assert plan.status_code == 201, plan.text
+    assert plan.json()["priorities"] == priority_weights(found)
+    plain = public["ana"].post(
+        "/api/patrol-plans", json={**body, "day": after.isoformat(), "priorities": {}}
+    )
+    assert plain.status_code == 201, plain.text
+    assert not plain.json()["priorities"]
     quarter = f"{TODAY.year}Q{(TODAY.month - 1) // 3 + 1}"
     pack = public["ana"].get("/api/priorities/quarter", params={"quarter": quarter}).json()
     titles = [

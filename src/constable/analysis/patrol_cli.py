@@ -91,7 +91,12 @@ def plan_command(
     speed: float = typer.Option(20.0, help="Travel between boxes, km/h (4.5 on foot)."),
     spacing: int = typer.Option(1, help="Cells between boxes of different units."),
     priority: list[str] | None = typer.Option(
-        None, help="A priority neighbourhood, LSOA=WEIGHT (e.g. E01024044=1.5); repeat."
+        None,
+        help="A priority neighbourhood, LSOA=WEIGHT (e.g. E01024044=1.5); repeat. Without "
+        "it, the district's open neighbourhood priorities are used.",
+    ),
+    ignore_neighbourhood_priorities: bool = typer.Option(
+        False, help="Plan from the forecast alone, without the neighbourhood priorities."
     ),
     randomised: bool = typer.Option(
         False, help="Randomised design: a seeded half of the high-risk boxes is the control."
@@ -130,7 +135,13 @@ def plan_command(
             history_to=parse_month(history_to) if history_to else None,
             design="randomised" if randomised else "ordinary",
             seed=seed,
-            priorities=patrol_service.resolve_priorities(priority or []),
+            priorities=(
+                patrol_service.resolve_priorities(priority)
+                if priority
+                else {}
+                if ignore_neighbourhood_priorities
+                else None
+            ),
         )
         data = patrol_service.plan_dict(made, found)
     if as_json:

@@ -38,7 +38,11 @@ class PlanCreate(_In):
     design: Literal["ordinary", "randomised"] = "ordinary"
     seed: int | None = Field(default=None, ge=0, le=2**31 - 1)
     priorities: dict[str, float] | None = Field(
-        default=None, description="neighbourhood weights by LSOA code, e.g. {'E01024044': 1.5}"
+        default=None,
+        description=(
+            "neighbourhood weights by LSOA code, e.g. {'E01024044': 1.5}; left out, the "
+            "district's open neighbourhood priorities (1.5 for one, 2 for two...); {} for none"
+        ),
     )
 
     def rules(self) -> PatrolRules:

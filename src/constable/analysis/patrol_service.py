@@ -34,6 +34,7 @@ from constable.crime.offences import ASB_CATEGORY
 from constable.crime.service import records_name
 from constable.errors import ConstableError
 from constable.force.models import District, Force, Neighbourhood
+from constable.public.priorities import open_priorities, priority_weights
 from constable.store import audit
 from constable.store.base import utcnow
 
@@ -223,8 +224,14 @@ def forecast_district(
             if newest
             else "the store has none: import or record some"
         )
+        # Crimes from the shift's own start on are not history (no look-ahead).
+        until = (
+            f"{last:%Y-%m}"
+            if before.date() > last
+            else f"the shift's start, {before:%Y-%m-%d %H:%M}"
+        )
         raise PlanError(
-            f"{district.name} has no located crimes from {first:%Y-%m} to {last:%Y-%m} to "
+            f"{district.name} has no located crimes from {first:%Y-%m} to {until} to "
             f"forecast from ({hint})"
         )
     grid = district_grid(session, district, cell_size)
@@ -290,7 +297,9 @@ def create_plan(
 
     One plan per district, day and shift: a second is a :class:`PlanConflict`. In the
     randomised design ``seed`` is required; the draw is kept (the seed on the plan, the arm
-    on each box) and can be re-made from them."""
+    on each box) and can be re-made from them. ``priorities`` weighs neighbourhoods by LSOA
+    code; ``None`` takes the district's open neighbourhood priorities on ``day``
+    (:func:`constable.public.priorities.priority_weights`), ``{}`` plans without any."""
     if design not in DESIGNS:
         raise PlanError(f"design {design!r} is not one of {', '.join(DESIGNS)}")
     if design == "randomised" and seed is None:
@@ -311,6 +320,9 @@ def create_plan(
             f"{district.name} already has plan {existing} for the {shift} shift of {day}: "
             "delete it first to plan again"
         )
+    if priorities is None:
+        # What the public asked for at neighbourhood meetings (docs/public.md) raises its boxes.
+        priorities = priority_weights(open_priorities(session, district, on=day)) or None
     known = set(
         session.scalars(select(Neighbourhood.code).where(Neighbourhood.district_id == district.id))
     )

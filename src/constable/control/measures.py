@@ -92,6 +92,9 @@ class SpanTallies:
     answering: dict[int, dict[tuple[str, int], Rate]]
     attendance: dict[int, dict[tuple[int, int], Rate]]
 
+    def _spans(self, first: int, end: int | None) -> range:
+        return range(first, len(self.edges) - 1 if end is None else end)
+
     def answered(
         self,
         channel: str,
@@ -102,16 +105,14 @@ class SpanTallies:
     ) -> Rate:
         """``channel`` calls (999 or 101) answered within target in spans ``first`` to
         ``end`` (excluded; default all), for the force or one district."""
-        return _added(
-            self.answering, channel, range(first, end or len(self.edges) - 1), district_id
-        )
+        return _added(self.answering, channel, self._spans(first, end), district_id)
 
     def attended(
         self, grade: int, *, first: int = 0, end: int | None = None, district_id: int | None = None
     ) -> Rate:
         """Grade ``grade`` incidents attended within the standard in spans ``first`` to ``end``
         (excluded; default all), for the force or one district."""
-        return _added(self.attendance, grade, range(first, end or len(self.edges) - 1), district_id)
+        return _added(self.attendance, grade, self._spans(first, end), district_id)
 
 
 def _added(
@@ -262,8 +263,8 @@ def summary(
             day.met += rate.met
             day.total += rate.total
     attendance: dict[str, dict[str, Rate]] = defaultdict(lambda: defaultdict(Rate))
-    for rates in found.attendance.values():
-        for (grade, district_id), rate in rates.items():
+    for graded in found.attendance.values():
+        for (grade, district_id), rate in graded.items():
             for area in ("force", slugs.get(district_id, "?")):
                 line = attendance[f"grade {grade}"][area]
                 line.met += rate.met

@@ -14,6 +14,8 @@ Both by district and by Home Office offence group; periods are calendar dates in
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -25,6 +27,7 @@ from constable.crime.offences import ASB_CATEGORY, offences
 from constable.crime.outcomes import table
 from constable.crime.service import records_name
 from constable.force.models import District, Force
+from constable.store.periods import span_index, within
 
 
 @dataclass
@@ -66,29 +69,89 @@ class DetectionReport:
         }
 
 
+Key = tuple[int | None, str | None]
+"""A crime's district id and Home Office offence code."""
+
+
+@dataclass(frozen=True)
+class DetectionTallies:
+    """Crimes recorded, sanction detections and offences brought to justice in each of a run of
+    consecutive spans of days (UTC dates), by district and offence code: a report for any run
+    of the spans is added up from them exactly (:meth:`report`).
+
+    A crime brought to justice in two spans counts once in a report covering both, as it does
+    when the report's period is counted at once: ``repeated`` holds such crimes' spans.
+    """
+
+    edges: tuple[dt.date, ...]
+    slugs: dict[int, str]
+    district_id: int | None
+    group: str | None
+    cohort: dict[int, dict[Key, tuple[int, int]]]
+    justice: dict[int, dict[Key, int]]
+    repeated: tuple[tuple[Key, frozenset[int]], ...] = ()
+
+    def report(self, first: int = 0, end: int | None = None) -> DetectionReport:
+        """The report of spans ``first`` to ``end`` (excluded; default all)."""
+        end = len(self.edges) - 1 if end is None else end
+        spans = range(first, end)
+        groups = {code: o.group for code, o in offences().items()}
+        report = DetectionReport(self.edges[first], self.edges[end] - dt.timedelta(days=1))
+        report.districts = {
+            slug: Detections()
+            for d, slug in sorted(self.slugs.items(), key=lambda item: item[1])
+            if self.district_id in (None, d)
+        }
+
+        def lines(key: Key) -> list[Detections]:
+            crime_district, code = key
+            name = groups.get(code or "", "Unknown")
+            if self.group is not None and name != self.group:
+                return []
+            found = [report.force, report.groups.setdefault(name, Detections())]
+            if crime_district in self.slugs:
+                found.append(report.districts[self.slugs[crime_district]])
+            return found
+
+        justice: dict[Key, int] = defaultdict(int)
+        for span in spans:
+            for key, (crimes, detected) in self.cohort.get(span, {}).items():
+                for line in lines(key):
+                    line.crimes += crimes
+                    line.sanction_detections += detected
+            for key, count in self.justice.get(span, {}).items():
+                justice[key] += count
+        for key, crime_spans in self.repeated:
+            justice[key] -= max(0, len(crime_spans.intersection(spans)) - 1)
+        for key, count in justice.items():
+            for line in lines(key):
+                line.brought_to_justice += count
+        report.groups = dict(sorted(report.groups.items()))
+        return report
+
+
 def _moment(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
 
 
-def detections(
+def tallies(
     *,
     session: Session,
     force: Force,
-    start: dt.date,
-    end: dt.date,
+    edges: Sequence[dt.date],
     district_id: int | None = None,
     group: str | None = None,
-) -> DetectionReport:
-    """Crimes recorded, sanction detections and offences brought to justice from ``start`` to
-    ``end`` (both included), for the force or one district, all groups or one.
+) -> DetectionTallies:
+    """Detections in the spans ``edges[i]`` to ``edges[i + 1]`` (UTC dates, the end excluded),
+    for the force or one district, all groups or one.
 
-    Counted in the database, grouped by district and offence code: a quarter of a million
-    crimes is two small grouped queries, not a list of ids.
+    Counted in the database, grouped by span, district and offence code: the 24 months of an
+    SPC chart over a million crimes are two grouped queries (three when a crime is brought to
+    justice in more than one span), not a list of ids.
     """
     kinds = table().types
     sanction_codes = [t.code for t in kinds if t.sanction]
     justice_codes = [t.code for t in kinds if t.brought_to_justice]
-    groups = {code: o.group for code, o in offences().items()}
     slugs = dict(
         session.execute(
             select(District.id, District.slug).where(District.force_id == force.id)
@@ -101,21 +164,7 @@ def detections(
     ]
     if district_id is not None:
         own.append(Crime.district_id == district_id)
-    report = DetectionReport(start, end)
-    report.districts = {
-        slug: Detections()
-        for d, slug in sorted(slugs.items(), key=lambda item: item[1])
-        if district_id in (None, d)
-    }
-
-    def lines(crime_district: int | None, code: str | None) -> list[Detections]:
-        name = groups.get(code or "", "Unknown")
-        if group is not None and name != group:
-            return []
-        found = [report.force, report.groups.setdefault(name, Detections())]
-        if crime_district in slugs:
-            found.append(report.districts[slugs[crime_district]])
-        return found
+    moments = [_moment(day) for day in edges]
 
     sanctioned = (
         select(CrimeOutcome.crime_id)
@@ -123,39 +172,100 @@ def detections(
         .distinct()
         .subquery()
     )
-    cohort = session.execute(
+    recorded = (
         select(
-            Crime.district_id,
-            Crime.offence_code,
-            func.count(),
-            func.count(sanctioned.c.crime_id),
+            span_index(Crime.recorded_at, moments).label("span"),
+            Crime.district_id.label("district_id"),
+            Crime.offence_code.label("offence_code"),
+            sanctioned.c.crime_id.label("detected"),
         )
         .outerjoin(sanctioned, sanctioned.c.crime_id == Crime.id)
-        .where(
-            *own,
-            Crime.recorded_at >= _moment(start),
-            Crime.recorded_at < _moment(end + dt.timedelta(days=1)),
-        )
-        .group_by(Crime.district_id, Crime.offence_code)
+        .where(*own, *within(Crime.recorded_at, moments))
+        .subquery()
     )
-    for crime_district, code, crimes, detected in cohort:
-        for line in lines(crime_district, code):
-            line.crimes += crimes
-            line.sanction_detections += detected
+    cohort: dict[int, dict[Key, tuple[int, int]]] = defaultdict(dict)
+    for span, crime_district, code, crimes, detected in session.execute(
+        select(
+            recorded.c.span,
+            recorded.c.district_id,
+            recorded.c.offence_code,
+            func.count(),
+            func.count(recorded.c.detected),
+        ).group_by(recorded.c.span, recorded.c.district_id, recorded.c.offence_code)
+    ):
+        cohort[int(span)][(crime_district, code)] = (int(crimes), int(detected))
 
-    justice = session.execute(
-        select(Crime.district_id, Crime.offence_code, func.count(func.distinct(Crime.id)))
+    outcomes = (
+        select(
+            span_index(CrimeOutcome.outcome_on, edges).label("span"),
+            Crime.id.label("crime_id"),
+            Crime.district_id.label("district_id"),
+            Crime.offence_code.label("offence_code"),
+        )
         .join(CrimeOutcome, CrimeOutcome.crime_id == Crime.id)
         .where(
             *own,
             CrimeOutcome.outcome_type.in_(justice_codes),
-            CrimeOutcome.outcome_on >= start,
-            CrimeOutcome.outcome_on <= end,
+            *within(CrimeOutcome.outcome_on, edges),
         )
-        .group_by(Crime.district_id, Crime.offence_code)
+        .subquery()
     )
-    for crime_district, code, count in justice:
-        for line in lines(crime_district, code):
-            line.brought_to_justice += count
-    report.groups = dict(sorted(report.groups.items()))
-    return report
+    justice: dict[int, dict[Key, int]] = defaultdict(dict)
+    for span, crime_district, code, count in session.execute(
+        select(
+            outcomes.c.span,
+            outcomes.c.district_id,
+            outcomes.c.offence_code,
+            func.count(func.distinct(outcomes.c.crime_id)),
+        ).group_by(outcomes.c.span, outcomes.c.district_id, outcomes.c.offence_code)
+    ):
+        justice[int(span)][(crime_district, code)] = int(count)
+
+    repeated: dict[int, tuple[Key, set[int]]] = {}
+    if len(edges) > 2:
+        several = (
+            select(outcomes.c.crime_id)
+            .group_by(outcomes.c.crime_id)
+            .having(func.count(func.distinct(outcomes.c.span)) > 1)
+        )
+        for crime_id, crime_district, code, span in session.execute(
+            select(
+                outcomes.c.crime_id,
+                outcomes.c.district_id,
+                outcomes.c.offence_code,
+                outcomes.c.span,
+            )
+            .where(outcomes.c.crime_id.in_(several))
+            .distinct()
+        ):
+            repeated.setdefault(crime_id, ((crime_district, code), set()))[1].add(int(span))
+    return DetectionTallies(
+        tuple(edges),
+        slugs,
+        district_id,
+        group,
+        dict(cohort),
+        dict(justice),
+        tuple((key, frozenset(spans)) for key, spans in repeated.values()),
+    )
+
+
+def detections(
+    *,
+    session: Session,
+    force: Force,
+    start: dt.date,
+    end: dt.date,
+    district_id: int | None = None,
+    group: str | None = None,
+) -> DetectionReport:
+    """Crimes recorded, sanction detections and offences brought to justice from ``start`` to
+    ``end`` (both included), for the force or one district, all groups or one: the
+    :func:`tallies` of that one span."""
+    return tallies(
+        session=session,
+        force=force,
+        edges=(start, end + dt.timedelta(days=1)),
+        district_id=district_id,
+        group=group,
+    ).report()

@@ -40,7 +40,8 @@ from constable.community.enums import VolunteerRole
 from constable.community.models import S136Detention
 from constable.community.service import LOCAL_TIME, Period
 from constable.control import measures as control_measures
-from constable.crime.detections import DetectionReport, detections
+from constable.crime.detections import DetectionTallies, Detections
+from constable.crime.detections import tallies as detection_tallies
 from constable.crime.models import Crime, RecordedCrime, RepeatVictim
 from constable.crime.offences import ASB_CATEGORY, offences
 from constable.crime.service import records_name
@@ -422,7 +423,11 @@ def series(
     district: District | None = None,
     cache: dict[Any, Any] | None = None,
 ) -> list[Value]:
-    """The measure for each of ``periods`` (for a chart or an SPC series)."""
+    """The measure for each of ``periods`` (for a chart or an SPC series). With a cache, the
+    span of them all is computed first, so that its families are counted once."""
+    if cache is not None and periods:
+        span = Period(min(p.start for p in periods), max(p.end for p in periods), "series")
+        compute(session=session, force=force, name=name, period=span, district=district, cache=cache)
     return [
         compute(session=session, force=force, name=name, period=p, district=district, cache=cache)
         for p in periods
@@ -437,6 +442,49 @@ def _share(numerator: float, denominator: float, note: str | None = None) -> Fig
     if not denominator:
         return Figures(None, numerator=numerator, denominator=denominator, note=note)
     return Figures(numerator / denominator, numerator=numerator, denominator=denominator, note=note)
+
+
+# -- Counting by month -----------------------------------------------------------------------
+
+WINDOW_MONTHS = 24
+"""Months a family of measures counts at once when a run shares a cache: the length of an SPC
+chart (``status.SPC_MONTHS``), so that a quarter, the same quarter a year before and the 24
+months of its chart are one grouped query per family."""
+
+Tallies = TypeVar("Tallies")
+
+
+def _spans(
+    scope: Scope,
+    family: str,
+    load: Callable[[list[dt.date], int | None], Tallies],
+    *,
+    force_wide: bool = False,
+) -> tuple[Tallies, int, int]:
+    """Tallies of a family of measures that hold the scope's period, and the indexes of the
+    period's first span and of the span after it.
+
+    ``load(edges, district_id)`` counts in the spans ``edges[i]`` to ``edges[i + 1]``. With a
+    cache and a period of whole months, the family is counted by month for every district over
+    the :data:`WINDOW_MONTHS` months to the period's end (or from the period's start if that is
+    earlier), once: later periods inside that window are added up from it. Otherwise the
+    period is counted alone, for the scope's district.
+    """
+    period = scope.period
+    if scope.cache is None or period.start.day != 1 or period.end.day != 1:
+        district_id = None if force_wide or scope.district is None else scope.district.id
+        return load([period.start, period.end], district_id), 0, 1
+    windows: list[tuple[dict[dt.date, int], Tallies]] = scope.cache.setdefault(
+        ("months", family, scope.force.id), []
+    )
+    for at, tallies in windows:
+        if period.start in at and period.end in at:
+            return tallies, at[period.start], at[period.end]
+    edges = month_edges(min(period.start, _add_months(period.end, -WINDOW_MONTHS)), period.end)
+    tallies = load(edges, None)
+    at = {edge: index for index, edge in enumerate(edges)}
+    windows.append((at, tallies))
+    return tallies, at[period.start], at[period.end]
 
 
 # -- Crime ------------------------------------------------------------------------------------
@@ -475,6 +523,9 @@ NIGHT_TIME_ECONOMY_NIGHTS = (4, 5)
 Saturday to 05:59 Sunday."""
 
 NO_CRIME_RECORDS = "no crime records (own or imported) in the store for this period"
+
+HOME_OFFICE_SOURCE = "Home Office police recorded crime tables"
+"""The ``source`` of a value taken from the imported Home Office tables."""
 
 
 def _force_has(scope: Scope, kind: str) -> bool:
@@ -548,47 +599,96 @@ def _in_district(scope: Scope) -> tuple[list[ColumnElement[bool]], list[ColumnEl
     return [Crime.district_id == scope.district.id], [Crime.lsoa_code.in_(lsoas)]
 
 
-def crime_by_type(scope: Scope) -> dict[str, int]:
-    """Crimes of the scope by police.uk crime type (lower case), anti-social behaviour included
-    under its own name: own records by ``occurred_at`` (local dates), imported rows by
-    ``month``. Counted in the database: two grouped queries."""
+@dataclass(frozen=True)
+class CrimeTallies:
+    """Crime records by span, district and police.uk crime type (lower case, anti-social
+    behaviour included under its own name): the force's own records by ``occurred_at`` (local
+    dates), imported data.police.uk rows by ``month`` and their LSOA's district."""
 
-    def count() -> dict[str, int]:
-        name = records_name(scope.force)
-        own_place, imported_place = _in_district(scope)
-        low, high = scope.period.utc_bounds()
+    edges: tuple[dt.date, ...]
+    counts: dict[int, dict[tuple[int | None, str], int]]
+
+    def by_type(self, first: int, end: int, district_id: int | None = None) -> dict[str, int]:
+        """Records of spans ``first`` to ``end`` (excluded) by type, for the force or a
+        district; empty when there are none."""
         found: dict[str, int] = {}
-        category = func.lower(Crime.category)
-        for where in (
-            [
-                Crime.force == name,
-                Crime.reference.is_not(None),
-                Crime.occurred_at >= low,
-                Crime.occurred_at < high,
-                *own_place,
-            ],
-            [
-                Crime.force == name,
-                Crime.reference.is_(None),
-                Crime.month >= scope.period.start,
-                Crime.month < scope.period.end,
-                *imported_place,
-            ],
-        ):
-            for kind, number in scope.session.execute(
-                select(category, func.count()).where(*where).group_by(category)
-            ):
-                found[kind] = found.get(kind, 0) + int(number)
+        for span in range(first, end):
+            for (district, kind), number in self.counts.get(span, {}).items():
+                if district_id in (None, district):
+                    found[kind] = found.get(kind, 0) + number
         return found
 
-    result: dict[str, int] = scope.memo(("crime_by_type",), count)
-    return result
+
+def crime_tallies(
+    *, session: Session, force: Force, edges: list[dt.date], district_id: int | None = None
+) -> CrimeTallies:
+    """:class:`CrimeTallies` of the spans ``edges[i]`` to ``edges[i + 1]`` (first days of
+    months for imported rows, which carry a month only), for the force or one district: two
+    grouped queries, own records and imported rows."""
+    name = records_name(force)
+    moments = [local_midnight(day, LOCAL_TIME) for day in edges]
+    category = func.lower(Crime.category)
+    own = select(
+        span_index(Crime.occurred_at, moments).label("span"),
+        Crime.district_id.label("district_id"),
+        category.label("kind"),
+    ).where(
+        Crime.force == name,
+        Crime.reference.is_not(None),
+        *within(Crime.occurred_at, moments),
+    )
+    place = Neighbourhood.district_id
+    imported = (
+        select(span_index(Crime.month, edges).label("span"), place.label("district_id"))
+        .add_columns(category.label("kind"))
+        .outerjoin(Neighbourhood, Neighbourhood.code == Crime.lsoa_code)
+        .where(Crime.force == name, Crime.reference.is_(None), *within(Crime.month, edges))
+    )
+    if district_id is not None:
+        own = own.where(Crime.district_id == district_id)
+        imported = imported.where(place == district_id)
+    counts: dict[int, dict[tuple[int | None, str], int]] = {}
+    for query in (own, imported):
+        rows = query.subquery()
+        for span, district, kind, number in session.execute(
+            select(rows.c.span, rows.c.district_id, rows.c.kind, func.count()).group_by(
+                rows.c.span, rows.c.district_id, rows.c.kind
+            )
+        ):
+            line = counts.setdefault(int(span), {})
+            line[(district, kind)] = line.get((district, kind), 0) + int(number)
+    return CrimeTallies(tuple(edges), counts)
+
+
+def crime_by_type(scope: Scope, *, force_wide: bool = False) -> dict[str, int]:
+    """Crimes of the scope (or, ``force_wide``, of the whole force in its period) by police.uk
+    crime type (lower case), anti-social behaviour included under its own name: own records by
+    ``occurred_at`` (local dates), imported rows by ``month``. Counted in the database, grouped
+    by span (month), district and type (:func:`crime_tallies`)."""
+
+    def load(edges: list[dt.date], district_id: int | None) -> CrimeTallies:
+        return crime_tallies(
+            session=scope.session, force=scope.force, edges=edges, district_id=district_id
+        )
+
+    tallies, first, end = _spans(scope, "crime", load, force_wide=force_wide)
+    district_id = None if force_wide or scope.district is None else scope.district.id
+    return tallies.by_type(first, end, district_id)
 
 
 def _recorded(scope: Scope, types: tuple[str, ...] | None) -> Figures:
+    """Recorded crime of ``types`` (all: None), from the source the rule gives (docs/plan.md):
+    the store's crime records when it holds any for the force in the period, else the Home
+    Office tables (for the force, for whole financial quarters)."""
     found = crime_by_type(scope)
     if not found:
-        return Figures(None, count=0, exposure=float(days(scope.period)), note=NO_CRIME_RECORDS)
+        if scope.district is not None:
+            if crime_by_type(scope, force_wide=True):
+                return _count(0, scope.period)  # the force has records, none of them here
+            return Figures(
+                None, count=0, exposure=float(days(scope.period)), note=NO_CRIME_RECORDS
+            )
+        return _home_office(scope, types)
     asb = ASB_CATEGORY.casefold()
     wanted = None if types is None else {t.casefold() for t in types}
     total = sum(n for k, n in found.items() if k != asb and (wanted is None or k in wanted))
@@ -600,8 +700,11 @@ def recorded_crime(scope: Scope) -> Figures:
     """Crimes in the period: the force's own records (``reference`` set) whose ``occurred_at``
     falls in the period (local dates), plus imported data.police.uk rows whose ``month`` does.
     Anti-social behaviour reports are not crimes and are left out. For a district: own records
-    by their ``district_id``, imported rows by their LSOA's neighbourhood's district. No value
-    when the store holds no crime record at all (crime or ASB) for the period."""
+    by their ``district_id``, imported rows by their LSOA's neighbourhood's district; 0 for a
+    district with none while the force has some. When the store holds no crime record at all
+    (crime or ASB) for the force in the period, the force's value comes from the Home Office
+    police recorded crime tables (``constable import recorded-crime``) if they hold every
+    financial quarter of the period, and ``source`` says so; else there is no value."""
     return _recorded(scope, None)
 
 
@@ -645,18 +748,24 @@ for _crime_type in CRIME_TYPES:
     _register_crime_type(_crime_type)
 
 
-def _detections(scope: Scope) -> DetectionReport:
-    def make() -> DetectionReport:
-        return detections(
-            session=scope.session,
-            force=scope.force,
-            start=scope.period.start,
-            end=scope.period.last_day,
-            district_id=scope.district.id if scope.district is not None else None,
+def _detections(scope: Scope) -> Detections:
+    """The scope's line of :func:`constable.crime.detections.tallies`: the force's, or its
+    district's."""
+
+    def load(edges: list[dt.date], district_id: int | None) -> DetectionTallies:
+        return detection_tallies(
+            session=scope.session, force=scope.force, edges=edges, district_id=district_id
         )
 
-    report: DetectionReport = scope.memo(("detections",), make)
-    return report
+    def make() -> Detections:
+        tallies, first, end = _spans(scope, "detections", load)
+        report = tallies.report(first, end)
+        if scope.district is None:
+            return report.force
+        return report.districts.get(scope.district.slug, Detections())
+
+    found: Detections = scope.memo(("detections",), make)
+    return found
 
 
 @measure(
@@ -672,7 +781,7 @@ def sanction_detection_rate(scope: Scope) -> Figures:
     consideration, penalty notice): :func:`constable.crime.detections.detections`. Numerator:
     the crimes detected; denominator: the crimes recorded. Imported police.uk rows carry no
     Home Office outcome and are not counted."""
-    line = _detections(scope).force
+    line = _detections(scope)
     return _share(line.sanction_detections, line.crimes)
 
 
@@ -690,7 +799,7 @@ def offences_brought_to_justice(scope: Scope) -> Figures:
     force's own crimes for the period."""
     if not _force_has(scope, "own crimes"):
         return _none_recorded("own crimes")
-    return _count(_detections(scope).force.brought_to_justice, scope.period)
+    return _count(_detections(scope).brought_to_justice, scope.period)
 
 
 def is_night_time_economy(moment: dt.datetime) -> bool:
@@ -752,37 +861,102 @@ def home_office_recorded_crime(scope: Scope) -> Figures:
     (``constable import recorded-crime``), summed over the financial quarters that lie wholly
     in the period. Published for the force only. No value when the period holds no whole
     financial quarter, or when no quarter of it was imported."""
-    wanted: list[tuple[str, int]] = []
-    for month in scope.period.months():
-        if month.month in (4, 7, 10, 1) and _add_months(month, 3) <= scope.period.end:
-            year = financial_year_of(month)
-            wanted.append((year.label, (month.month - 4) % 12 // 3 + 1))
+    wanted, _ = _financial_quarters(scope.period)
     if not wanted:
         return Figures(None, note="the period holds no whole financial quarter")
-    found = {
-        (year, quarter): int(number or 0)
-        for year, quarter, number in scope.session.execute(
-            select(
-                RecordedCrime.financial_year,
-                RecordedCrime.quarter,
-                func.sum(RecordedCrime.offences),
-            )
-            .where(
-                RecordedCrime.force == records_name(scope.force),
-                RecordedCrime.financial_year.in_(sorted({y for y, _ in wanted})),
-            )
-            .group_by(RecordedCrime.financial_year, RecordedCrime.quarter)
-        )
-    }
+    found = _home_office_counts(scope, wanted)
     present = [key for key in wanted if key in found]
     if not present:
         return Figures(None, note="no Home Office recorded crime imported for this period")
     covered = sum(days(_financial_quarter(y, q)) for y, q in present)
     missing = [f"{y} Q{q}" for y, q in wanted if (y, q) not in found]
     note = f"not imported: {', '.join(missing)}" if missing else None
-    total = sum(found[key] for key in present)
+    total = sum(sum(found[key].values()) for key in present)
     return Figures(
-        float(total), count=total, exposure=float(covered), covered_days=covered, note=note
+        float(total),
+        count=total,
+        exposure=float(covered),
+        covered_days=covered,
+        source=HOME_OFFICE_SOURCE,
+        note=note,
+    )
+
+
+def _financial_quarters(period: Period) -> tuple[list[tuple[str, int]], bool]:
+    """The financial quarters (``("2017/18", 2)``) lying wholly in ``period``, and whether they
+    fill it (no day of it outside them)."""
+    wanted: list[tuple[str, int]] = []
+    covered: set[dt.date] = set()
+    for month in period.months():
+        if month.month in (4, 7, 10, 1) and _add_months(month, 3) <= period.end:
+            year = financial_year_of(month)
+            wanted.append((year.label, (month.month - 4) % 12 // 3 + 1))
+            covered.update(_add_months(month, n) for n in range(3))
+    whole = period.start.day == 1 and set(period.months()) <= covered
+    return wanted, whole
+
+
+def _home_office_counts(
+    scope: Scope, wanted: list[tuple[str, int]]
+) -> dict[tuple[str, int], dict[str, int]]:
+    """Offences in the Home Office tables of the force for each imported quarter of ``wanted``,
+    by police.uk crime type (lower case; from the table's own column, else the offence code's
+    type, else ``''``)."""
+    types = {code: o.police_uk_category.casefold() for code, o in offences().items()}
+    found: dict[tuple[str, int], dict[str, int]] = {}
+    for year, quarter, category, code, number in scope.session.execute(
+        select(
+            RecordedCrime.financial_year,
+            RecordedCrime.quarter,
+            RecordedCrime.police_uk_category,
+            RecordedCrime.offence_code,
+            func.sum(RecordedCrime.offences),
+        )
+        .where(
+            RecordedCrime.force == records_name(scope.force),
+            RecordedCrime.financial_year.in_(sorted({y for y, _ in wanted})),
+        )
+        .group_by(
+            RecordedCrime.financial_year,
+            RecordedCrime.quarter,
+            RecordedCrime.police_uk_category,
+            RecordedCrime.offence_code,
+        )
+    ):
+        kind = category.casefold() if category else types.get(code, "")
+        line = found.setdefault((year, int(quarter)), {})
+        line[kind] = line.get(kind, 0) + int(number or 0)
+    return found
+
+
+def _home_office(scope: Scope, types: tuple[str, ...] | None) -> Figures:
+    """Recorded crime of ``types`` (all: None) for the force from the Home Office tables, when
+    they hold every financial quarter of the period and the period is nothing but those
+    quarters; else no value."""
+    unknown = Figures(None, count=0, exposure=float(days(scope.period)), note=NO_CRIME_RECORDS)
+    wanted, whole = _financial_quarters(scope.period)
+    if not wanted or not whole:
+        return unknown
+    found = _home_office_counts(scope, wanted)
+    if any(key not in found for key in wanted):
+        return unknown
+    wanted_types = None if types is None else {t.casefold() for t in types}
+    total = sum(
+        number
+        for key in wanted
+        for kind, number in found[key].items()
+        if wanted_types is None or kind in wanted_types
+    )
+    quarters = ", ".join(f"{y} Q{q}" for y, q in wanted)
+    return Figures(
+        float(total),
+        count=total,
+        exposure=float(days(scope.period)),
+        source=HOME_OFFICE_SOURCE,
+        note=(
+            "the store holds no crime records of the force for this period: from the Home "
+            f"Office police recorded crime tables ({quarters})"
+        ),
     )
 
 

@@ -452,13 +452,16 @@ def open_priorities(
     ]
 
 
+PRIORITY_BOOST = 0.5
+"""How much each open priority raises its neighbourhood's boxes in a patrol plan: a box's
+forecast score is multiplied by ``1 + 0.5 x`` the neighbourhood's open priorities."""
+
+
 def priority_weights(priorities: Sequence[OpenPriority]) -> dict[str, float]:
-    """Neighbourhood code → how many open priorities it has: the ``priority_neighbourhoods``
-    a patrol planner takes."""
-    return {
-        code: float(count)
-        for code, count in Counter(p.neighbourhood_code for p in priorities).items()
-    }
+    """Neighbourhood code → the weight a patrol planner multiplies its boxes' scores by
+    (``priority_neighbourhoods``): ``1 + PRIORITY_BOOST`` per open priority there."""
+    counts = Counter(p.neighbourhood_code for p in priorities)
+    return {code: 1.0 + PRIORITY_BOOST * count for code, count in counts.items()}
 
 
 @dataclass(frozen=True)
