@@ -17,15 +17,19 @@ import pypdfium2
 import pytest
 import yaml
 from planfixtures import asb, force_of, local, make_tiny, own_crime, plan_text
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from constable.cli import main
 from constable.community.service import parse_quarter
+from constable.force.models import Neighbourhood
 from constable.performance.boardpack.assemble import BoardPackError, assemble
 from constable.performance.boardpack.build import write_pack
 from constable.performance.boardpack.papers import PAPERS
 from constable.performance.boardpack.suppress import WITHHELD
 from constable.performance.budgets import import_budgets
 from constable.performance.plan import Plan, parse_plan
+from constable.public.models import NeighbourhoodPriority, PriorityAction, PublicMeeting
 from constable.store import Store, open_store
 
 OWNER = "Chief Inspector Jane Example"
@@ -58,6 +62,7 @@ def _records(store: Store) -> None:
         for month in range(24):
             year, index = divmod(2015 * 12 + 9 + month, 12)
             asb(s, tiny.medway_id, local(year, index + 1, 15, 12))
+        _priority(s, tiny.medway_id)
         import_budgets(session=s, force=force_of(s), path="kent-2006-08", actor=IMPORTER)
         # A budget for the pack's own year against the year before.
         folder = Path(store.engine.url.database or ".").parent
@@ -69,6 +74,49 @@ def _records(store: Store) -> None:
             encoding="utf-8",
         )
         import_budgets(session=s, force=force_of(s), path=path, actor=IMPORTER)
+
+
+PRIORITY_OWNER = "PCSO Medway 03"
+
+
+def _priority(session: Session, district_id: int) -> None:
+    """A priority agreed in June 2017, worked on in August, still open: in the 2017Q3 pack."""
+    hood = session.scalars(select(Neighbourhood).where(Neighbourhood.district_id == district_id))
+    place = next(iter(hood))
+    at = dt.datetime(2017, 6, 20, 19, tzinfo=dt.UTC)
+    meeting = PublicMeeting(
+        district_id=district_id,
+        neighbourhood_id=place.id,
+        kind="public_meeting",
+        held_on=at.date(),
+        attendance=23,
+        issues_raised=["Speeding"],
+        recorded_by="pcso",
+        recorded_at=at,
+    )
+    session.add(meeting)
+    session.flush()
+    priority = NeighbourhoodPriority(
+        meeting_id=meeting.id,
+        district_id=district_id,
+        neighbourhood_id=place.id,
+        title="Speeding on Castle Hill",
+        owner_name=PRIORITY_OWNER,
+        agreed_on=at.date(),
+        review_on=dt.date(2017, 9, 20),
+        status="open",
+    )
+    session.add(priority)
+    session.flush()
+    session.add(
+        PriorityAction(
+            priority_id=priority.id,
+            done_on=dt.date(2017, 8, 4),
+            text="Speedwatch sessions with residents",
+            recorded_by="pcso",
+            recorded_at=at,
+        )
+    )
 
 
 @pytest.fixture(scope="module")
@@ -229,3 +277,21 @@ def test_the_command_writes_the_pack_and_replaces_an_earlier_one(
     assert main([*args, "--out", str(out)]) == 0
     assert "Kent Police: Performance and Delivery Board" in (out / "index.html").read_text()
     assert sorted(p.name for p in out.iterdir()) == ["board-pack.pdf", "figures.csv", "index.html"]
+
+
+def test_the_collaboration_paper_says_what_was_done_about_neighbourhood_priorities(
+    built: Built,
+) -> None:
+    private = html_unescape((built.private / "index.html").read_text(encoding="utf-8"))
+    public = html_unescape((built.public / "index.html").read_text(encoding="utf-8"))
+    for html in (private, public):
+        assert "Neighbourhood priorities: you said, we did" in html
+        assert "Speeding on Castle Hill" in html
+        assert "04 Aug: Speedwatch sessions with residents" in html
+    assert PRIORITY_OWNER in private and PRIORITY_OWNER not in public
+    rows = [r for r in _csv(built.private / "figures.csv") if r["section"] == "priorities"]
+    assert [(r["figure"], r["area"], r["text"]) for r in rows] == [
+        ("priorities open", "Medway", "1"),
+        ("priorities resolved", "Medway", "0"),
+        ("actions reported", "Medway", "1"),
+    ]

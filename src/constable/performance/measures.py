@@ -30,7 +30,7 @@ import inspect
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
@@ -40,13 +40,21 @@ from constable.community.enums import VolunteerRole
 from constable.community.models import S136Detention
 from constable.community.service import LOCAL_TIME, Period
 from constable.control import measures as control_measures
-from constable.crime.detections import DetectionTallies, Detections
+from constable.crime.detections import Detections, DetectionTallies
 from constable.crime.detections import tallies as detection_tallies
 from constable.crime.models import Crime, RecordedCrime, RepeatVictim
 from constable.crime.offences import ASB_CATEGORY, offences
 from constable.crime.service import records_name
 from constable.errors import ConstableError
 from constable.force.models import District, Force, Neighbourhood
+from constable.store.periods import (
+    dialect_of,
+    local_clock,
+    local_midnight,
+    month_edges,
+    span_index,
+    within,
+)
 
 Unit = Literal["count", "share", "per_1000", "hours", "pounds", "number"]
 """How a value is written: a whole number of things, a share (0 to 1, printed as a percentage),
@@ -427,7 +435,9 @@ def series(
     span of them all is computed first, so that its families are counted once."""
     if cache is not None and periods:
         span = Period(min(p.start for p in periods), max(p.end for p in periods), "series")
-        compute(session=session, force=force, name=name, period=span, district=district, cache=cache)
+        compute(
+            session=session, force=force, name=name, period=span, district=district, cache=cache
+        )
     return [
         compute(session=session, force=force, name=name, period=p, district=district, cache=cache)
         for p in periods
@@ -685,9 +695,7 @@ def _recorded(scope: Scope, types: tuple[str, ...] | None) -> Figures:
         if scope.district is not None:
             if crime_by_type(scope, force_wide=True):
                 return _count(0, scope.period)  # the force has records, none of them here
-            return Figures(
-                None, count=0, exposure=float(days(scope.period)), note=NO_CRIME_RECORDS
-            )
+            return Figures(None, count=0, exposure=float(days(scope.period)), note=NO_CRIME_RECORDS)
         return _home_office(scope, types)
     asb = ASB_CATEGORY.casefold()
     wanted = None if types is None else {t.casefold() for t in types}
@@ -831,21 +839,64 @@ def night_time_economy_crime(scope: Scope) -> Figures:
     """
     if not _force_has(scope, "own crimes"):
         return _none_recorded("own crimes")
-    codes = [c for c, o in offences().items() if o.group in NIGHT_TIME_ECONOMY_GROUPS]
-    own_place, _ = _in_district(scope)
-    low, high = scope.period.utc_bounds()
-    moments = scope.session.scalars(
-        select(Crime.occurred_at).where(
-            Crime.force == records_name(scope.force),
-            Crime.reference.is_not(None),
-            Crime.offence_code.in_(codes),
-            Crime.occurred_at >= low,
-            Crime.occurred_at < high,
-            *own_place,
+
+    def load(edges: list[dt.date], district_id: int | None) -> dict[int, dict[int | None, int]]:
+        return night_time_economy_tallies(
+            session=scope.session, force=scope.force, edges=edges, district_id=district_id
         )
+
+    tallies, first, end = _spans(scope, "night-time economy", load)
+    district_id = scope.district.id if scope.district is not None else None
+    found = sum(
+        number
+        for span in range(first, end)
+        for district, number in tallies.get(span, {}).items()
+        if district_id in (None, district)
     )
-    found = sum(1 for moment in moments if moment is not None and is_night_time_economy(moment))
     return _count(found, scope.period)
+
+
+def night_time_economy_tallies(
+    *, session: Session, force: Force, edges: list[dt.date], district_id: int | None = None
+) -> dict[int, dict[int | None, int]]:
+    """Night-time-economy crimes (as ``night_time_economy_crime``) by span (``edges[i]`` to
+    ``edges[i + 1]``, local dates) and district: one grouped query, the night tested on the
+    local clock in the database (:func:`constable.store.periods.local_clock`)."""
+    codes = [c for c, o in offences().items() if o.group in NIGHT_TIME_ECONOMY_GROUPS]
+    moments = [local_midnight(day, LOCAL_TIME) for day in edges]
+    weekday, hour = local_clock(
+        Crime.occurred_at,
+        zone=LOCAL_TIME,
+        low=moments[0],
+        high=moments[-1],
+        dialect=dialect_of(session),
+    )
+    # A night belongs to the day it starts: before 06:00 it is the night of the day before.
+    evening = [(night + 1) % 7 for night in NIGHT_TIME_ECONOMY_NIGHTS]
+    rows = select(
+        span_index(Crime.occurred_at, moments).label("span"),
+        Crime.district_id.label("district_id"),
+    ).where(
+        Crime.force == records_name(force),
+        Crime.reference.is_not(None),
+        Crime.offence_code.in_(codes),
+        *within(Crime.occurred_at, moments),
+        or_(
+            (hour >= NIGHT_STARTS) & weekday.in_(NIGHT_TIME_ECONOMY_NIGHTS),
+            (hour < NIGHT_ENDS) & weekday.in_(evening),
+        ),
+    )
+    if district_id is not None:
+        rows = rows.where(Crime.district_id == district_id)
+    inner = rows.subquery()
+    found: dict[int, dict[int | None, int]] = {}
+    for span, district, number in session.execute(
+        select(inner.c.span, inner.c.district_id, func.count()).group_by(
+            inner.c.span, inner.c.district_id
+        )
+    ):
+        found.setdefault(int(span), {})[district] = int(number)
+    return found
 
 
 @measure(
@@ -1005,23 +1056,20 @@ def repeat_victims_flagged(scope: Scope) -> Figures:
 # -- The control room -------------------------------------------------------------------------
 
 
-def _control(scope: Scope) -> control_measures.ControlMeasures:
-    def make() -> control_measures.ControlMeasures:
-        return control_measures.summary(
-            session=scope.session,
-            force=scope.force,
-            start=scope.period.start,
-            end=scope.period.last_day,
+def _control(scope: Scope) -> tuple[control_measures.SpanTallies, int, int]:
+    def load(edges: list[dt.date], district_id: int | None) -> control_measures.SpanTallies:
+        return control_measures.tallies(
+            session=scope.session, force=scope.force, edges=edges, district_id=district_id
         )
 
-    found: control_measures.ControlMeasures = scope.memo(("control",), make)
-    return found
+    return _spans(scope, "control", load)
 
 
 def _answered(scope: Scope, channel: str) -> Figures:
-    key = channel if scope.district is None else f"{channel}:{scope.district.slug}"
-    rate = _control(scope).answering.get(key, {"met": 0, "total": 0})
-    return _share(rate["met"], rate["total"])
+    tallies, first, end = _control(scope)
+    district_id = scope.district.id if scope.district is not None else None
+    rate = tallies.answered(channel, first=first, end=end, district_id=district_id)
+    return _share(rate.met, rate.total)
 
 
 @measure(
@@ -1034,7 +1082,7 @@ def _answered(scope: Scope, channel: str) -> Figures:
 def calls_999_within_10s(scope: Scope) -> Figures:
     """Of the 999 calls that started in the period (local dates) and were answered, the share
     answered within the force's 999 standard (Kent: 10 seconds):
-    :func:`constable.control.measures.summary`. A district's calls are those of incidents in
+    :func:`constable.control.measures.tallies`. A district's calls are those of incidents in
     it."""
     return _answered(scope, "999")
 
@@ -1049,15 +1097,16 @@ def calls_999_within_10s(scope: Scope) -> Figures:
 def calls_other_within_30s(scope: Scope) -> Figures:
     """Of the 101 (non-emergency switchboard) calls that started in the period and were
     answered, the share answered within the force's standard for other calls (Kent: 30
-    seconds): :func:`constable.control.measures.summary`."""
+    seconds): :func:`constable.control.measures.tallies`."""
     return _answered(scope, "101")
 
 
 def _register_attendance(grade: int) -> None:
     def compute_grade(scope: Scope) -> Figures:
-        rates = _control(scope).attendance.get(f"grade {grade}", {})
-        rate = rates.get(scope.area, {"met": 0, "total": 0})
-        return _share(rate["met"], rate["total"])
+        tallies, first, end = _control(scope)
+        district_id = scope.district.id if scope.district is not None else None
+        rate = tallies.attended(grade, first=first, end=end, district_id=district_id)
+        return _share(rate.met, rate.total)
 
     measure(
         f"attendance_grade_{grade}",
@@ -1070,7 +1119,7 @@ def _register_attendance(grade: int) -> None:
             "attended or whose standard has passed, the share whose first unit arrived within "
             "the force's attendance standard for the grade (Kent: grade 1 within 15 minutes "
             "urban and 20 rural, grade 2 within 60 minutes, grade 3 within 48 hours): "
-            ":func:`constable.control.measures.summary`."
+            ":func:`constable.control.measures.tallies`."
         ),
     )(compute_grade)
 

@@ -41,6 +41,7 @@ from constable.performance.measures import Value
 from constable.performance.peers import PeersError, peer_report
 from constable.performance.plan import Plan, format_value
 from constable.performance.status import MeasureStatus, PlanStatus, Status, plan_status
+from constable.public.priorities import priority_records, quarter_priorities
 from constable.store.audit import AuditEntry
 
 Progress = Callable[[str], None]
@@ -865,6 +866,92 @@ def _finance_section(book: FigureBook, session: Session, force: Force, year: str
     return section
 
 
+def _priorities_section(
+    book: FigureBook,
+    session: Session,
+    force: Force,
+    quarter: Period,
+    district: District | None,
+    *,
+    public: bool,
+) -> Section:
+    """ "You said, we did": the neighbourhood priorities open in the quarter, per district, and
+    each one with what was done in the quarter (owners only in the private pack)."""
+    section = Section(
+        "priorities",
+        "Neighbourhood priorities: you said, we did",
+        "Priorities agreed with residents at neighbourhood meetings and consultations that were "
+        f"open at some time in {quarter.label}, and what was done about them in the quarter.",
+    )
+    found = quarter_priorities(priority_records(session, force), quarter.start, quarter.end)
+    if district is not None:
+        found = {k: v for k, v in found.items() if k == district.slug}
+    if not found:
+        section.notes.append(f"No neighbourhood priority was open in {quarter.label}.")
+        return section
+    paper, label = "collaboration", quarter.label
+    counts = []
+    for slug in sorted(found, key=lambda k: found[k][0].district_name):
+        records = found[slug]
+        area = records[0].district_name
+        resolved = [r for r in records if r.closed_on is not None and r.closed_on < quarter.end]
+        counts.append(
+            (
+                Cell(area),
+                book.count(
+                    paper, "priorities", "priorities open", len(records), area=area, period=label
+                ),
+                book.count(
+                    paper,
+                    "priorities",
+                    "priorities resolved",
+                    len(resolved),
+                    area=area,
+                    period=label,
+                ),
+                book.count(
+                    paper,
+                    "priorities",
+                    "actions reported",
+                    sum(len(r.actions) for r in records),
+                    area=area,
+                    period=label,
+                ),
+            )
+        )
+    section.tables.append(
+        Block(
+            "priorities-by-district",
+            f"Neighbourhood priorities by district, {label}",
+            ("District", "Open in the quarter", "Resolved", "Actions reported"),
+            tuple(counts),
+        )
+    )
+    columns: tuple[str, ...] = ("Neighbourhood", "Priority", "Agreed", "Status", "What was done")
+    if not public:
+        columns = (*columns, "Owner")
+    rows = []
+    for slug in sorted(found, key=lambda k: found[k][0].district_name):
+        for record in found[slug]:
+            done = "; ".join(f"{day:%d %b}: {text}" for day, text in record.actions)
+            if record.result:
+                done = f"{done}; result: {record.result}" if done else f"Result: {record.result}"
+            cells = [
+                Cell(f"{record.neighbourhood_name} ({record.district_name})"),
+                Cell(record.title),
+                Cell(f"{record.agreed_on:%Y-%m-%d}"),
+                Cell(record.status),
+                Cell(done or "nothing reported yet"),
+            ]
+            if not public:
+                cells.append(Cell(record.owner))
+            rows.append(tuple(cells))
+    section.tables.append(
+        Block("priorities-list", "Each priority and what was done", columns, tuple(rows))
+    )
+    return section
+
+
 def assemble(
     *,
     session: Session,
@@ -919,6 +1006,11 @@ def assemble(
         elif paper.key == "finance":
             step("Finance")
             part.sections.append(_finance_section(book, session, force, year))
+        elif paper.key == "collaboration":
+            step("Neighbourhood priorities")
+            part.sections.append(
+                _priorities_section(book, session, force, quarter, district, public=public)
+            )
         if not part.sections:
             part.sections.append(
                 Section(
