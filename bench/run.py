@@ -11,6 +11,14 @@
    Kent-sized grid, the self-exciting point process fit; peak memory.
 7. ``casework_scale``: saving a crime with repeat-victim flagging at 10,000 and 1,000,000 crimes
    (100,000 with ``--quick``), and the community report over them.
+8. ``plan_speed`` (its own process): every measure of both shipped plans for a quarter over
+   1,000,000 crimes and 2,000,000 incidents (a tenth with ``--quick``), and the full board pack.
+9. ``simulation_speed``: a year of Kent demand through the control-room and response model on one
+   core (60 days with ``--quick``), and replications on a 2-worker Dask cluster against one process.
+10. ``public_load``: the Your Neighbourhood page at 200 requests a second (15 s with ``--quick``)
+    and postcode look-ups.
+11. ``alert_send`` (its own process): an alert to 100,000 subscribers (5,000 with ``--quick``)
+    through a local SMTP server, against raw ``smtplib``.
 
 Goals are printed as met or not; a missed goal does not fail the run.
 
@@ -20,9 +28,11 @@ Run: ``.venv/bin/python bench/run.py [--quick] [--repeats 3] [--full-day]``
 from __future__ import annotations
 
 import argparse
+import subprocess
 import sys
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
 from rich.rule import Rule
 from rich.table import Table
@@ -34,12 +44,20 @@ import dispatch_speed
 import hotspot_speed
 import import_million
 import import_speed
+import public_load
+import simulation_speed
 from benchkit import console, rate, verdict
 
 QUICK_ROWS = 100_000
 QUICK_REPLAY_HOURS = 0.25
 QUICK_LOAD_SECONDS = 15.0
 QUICK_CASEWORK_ROWS = 100_000
+HERE = Path(__file__).parent
+
+
+def script(name: str, *args: str) -> int:
+    """Run ``bench/<name>.py`` in a process of its own (its output goes to this terminal)."""
+    return subprocess.run([sys.executable, str(HERE / f"{name}.py"), *args], check=False).returncode
 
 
 def summary(
@@ -50,6 +68,9 @@ def summary(
     dispatch: dispatch_speed.DispatchResult,
     hotspots: hotspot_speed.HotspotResult,
     casework: casework_scale.CaseworkResult,
+    simulation: simulation_speed.Figures,
+    public: public_load.Result,
+    scripts: dict[str, int],
 ) -> Table:
     """One table of every figure with its goal."""
     table = Table(title="Summary (ratios are against baselines run in the same process)")
@@ -191,6 +212,39 @@ def summary(
         "",
         f"one district {casework.report_district_s:.2f} s",
     )
+    table.add_row(
+        "simulation_speed",
+        f"{simulation.days} days of Kent demand, one core",
+        f"{simulation.seconds:.1f} s",
+        f"< {simulation_speed.GOAL_SECONDS:g} s a year",
+        f"{verdict(simulation.year_seconds < simulation_speed.GOAL_SECONDS)}, "
+        f"{simulation.contacts_per_second:,.0f} contacts/s",
+    )
+    table.add_row(
+        "",
+        f"{simulation.replications} replications on {simulation.workers} Dask workers",
+        f"{simulation.speed_up:.2f}x one process",
+        "",
+        "identical figures" if simulation.identical else "figures DIFFER",
+    )
+    pages = public.pages_run
+    table.add_row(
+        "public_load",
+        f"Your Neighbourhood at {public.rate:g}/s for {public.seconds:g} s",
+        f"p99 {pages.p99_ms:,.1f} ms",
+        f"< {public_load.GOAL_P99_MS:g} ms",
+        f"{verdict(pages.p99_ms < public_load.GOAL_P99_MS and pages.errors == 0)}, "
+        f"{pages.errors:,} errors",
+    )
+    table.add_row(
+        "",
+        "postcode look-ups",
+        f"p99 {public.lookups.p99_ms:,.1f} ms",
+        "",
+        f"{public.lookups.achieved_rate:,.0f}/s achieved, {public.lookups.errors:,} errors",
+    )
+    for name, code in scripts.items():
+        table.add_row(name, "printed above (own process)", "", "", f"exit {code}")
     return table
 
 
@@ -261,8 +315,40 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     console.print(casework_scale.report_table(casework))
 
+    scripts: dict[str, int] = {}
+    console.print(Rule("plan_speed"))
+    scale = ("--crimes", "100000", "--incidents", "200000") if args.quick else ()
+    scripts["plan_speed"] = script("plan_speed", *scale)
+
+    console.print(Rule("simulation_speed"))
+    simulation = simulation_speed.measure(
+        days=60 if args.quick else 365,
+        replications=6 if args.quick else 20,
+        replication_days=7 if args.quick else 28,
+    )
+    simulation_speed.report(simulation)
+
+    console.print(Rule("public_load"))
+    public = public_load.measure(
+        rate=public_load.DEFAULT_RATE,
+        seconds=15.0 if args.quick else public_load.DEFAULT_SECONDS,
+        lookup_seconds=10.0 if args.quick else 20.0,
+        baseline_seconds=5.0 if args.quick else 15.0,
+        crimes=20_000 if args.quick else 100_000,
+        seed_number=11,
+    )
+    public_load.report(public)
+
+    console.print(Rule("alert_send"))
+    subscribers = "5000" if args.quick else "100000"
+    scripts["alert_send"] = script("alert_send", "--subscribers", subscribers)
+
     console.print(Rule("summary"))
-    console.print(summary(speed, million, replay, load, dispatch, hotspots, casework))
+    console.print(
+        summary(
+            speed, million, replay, load, dispatch, hotspots, casework, simulation, public, scripts
+        )
+    )
     console.print(f"all benchmarks took {time.perf_counter() - start:.0f} s")
     return 0
 
