@@ -154,6 +154,21 @@ def build_scenario(store: Store) -> Tiny:
                     offences=number,
                 )
             )
+        # January to March 2017 (2016/17 Q4): no crime record, only the Home Office's figures.
+        for code, category, number in (("28E", None, 30), ("9A", "Public order", 50)):
+            s.add(
+                RecordedCrime(
+                    force="Kent",
+                    financial_year="2016/17",
+                    quarter=4,
+                    offence_code=code,
+                    offence_description="test",
+                    offence_group="test",
+                    offence_subgroup="test",
+                    police_uk_category=category,
+                    offences=number,
+                )
+            )
     return tiny
 
 
@@ -273,6 +288,25 @@ def test_home_office_recorded_crime_sums_whole_financial_quarters(scenario: Stor
     assert year.value == 270 and year.covered_days == 91 + 92
     assert year.note == "not imported: 2017/18 Q3, 2017/18 Q4"
     assert value(scenario, "home_office_recorded_crime", period="2017-08") is None
+
+
+def test_recorded_crime_falls_back_to_the_home_office_tables(scenario: Store) -> None:
+    winter = "2017-01-01..2017-03-31"  # financial quarter 2016/17 Q4: no crime record
+    with scenario.session() as s:
+        found = compute(
+            session=s, force=force_of(s), name="recorded_crime", period=parse_period(winter)
+        )
+    assert found.value == 80 and found.source == "Home Office police recorded crime tables"
+    assert found.note is not None and "2016/17 Q4" in found.note
+    # By type: the table's own police.uk column, else the offence code's type (28E burglary).
+    assert value(scenario, "crime_public_order", period=winter) == 50
+    assert value(scenario, "crime_burglary", period=winter) == 30
+    # Published for the force only; a period that is not whole quarters has no value.
+    assert value(scenario, "recorded_crime", "medway", period=winter) is None
+    assert value(scenario, "recorded_crime", period="2017-02") is None
+    # Where the store has records, they are the source, and a district without any has 0.
+    assert value(scenario, "recorded_crime") == 11
+    assert value(scenario, "crime_public_order", "medway") == 0
 
 
 def test_a_period_with_no_crime_records_has_no_value(scenario: Store) -> None:

@@ -20,6 +20,7 @@ from constable.crime import recording
 from constable.crime.models import Crime
 from constable.crime.schemas import CrimeCreate, VictimIn
 from constable.force import service as force_service
+from constable.performance import measures
 from constable.public import referrals, victims
 from constable.public.victim_models import VictimReferral
 from constable.store import Store, open_store
@@ -173,6 +174,23 @@ def test_the_share_of_victims_updated_on_time(kent: Store) -> None:
     assert march == (1, 3)
     # April: on_time (17 April, met) and late (30 April, missed); never's 29 March is not April.
     assert april == (1, 2)
+    # The plan's measure is the same count, for the force's own crimes.
+    with kent.session() as session:
+        force = force_service.get_or_raise(session=session, code="kent")
+        thanet = force_service.get_district_or_raise(
+            session=session, force=force, district="thanet"
+        )
+        value = measures.compute(
+            session=session, force=force, name="victims_updated_on_time",
+            period=measures.parse_period("2026-03"), district=thanet,
+        )  # fmt: skip
+        quiet = measures.compute(
+            session=session, force=force, name="victims_updated_on_time",
+            period=measures.parse_period("2026-01"),
+        )  # fmt: skip
+    assert (value.numerator, value.denominator) == (1, 3)
+    assert value.value == pytest.approx(1 / 3)
+    assert quiet.value is None and quiet.note == "no victim update fell due"
     assert never and opted_out
 
 

@@ -47,6 +47,7 @@ from constable.crime.offences import ASB_CATEGORY, offences
 from constable.crime.service import records_name
 from constable.errors import ConstableError
 from constable.force.models import District, Force, Neighbourhood
+from constable.public import victims
 from constable.store.periods import (
     dialect_of,
     local_clock,
@@ -1051,6 +1052,45 @@ def repeat_victims_flagged(scope: Scope) -> Figures:
         .where(*where)
     )
     return _count(int(number or 0), scope.period)
+
+
+@measure(
+    "victims_updated_on_time",
+    "Victims kept informed on time",
+    unit="share",
+    kind="share",
+    better="higher",
+)
+def victims_updated_on_time(scope: Scope) -> Figures:
+    """Of the victims of the force's crimes with an update due in the period (at the frequency
+    agreed in their needs assessment, else the force's default), the share whose every update
+    due in the period was made on or before its day
+    (:func:`constable.public.victims.victims_updated_on_time`; the Victims' Code asks that
+    victims are kept informed). Deadlines
+    still ahead of today do not count; victims who want no updates do not count. No value when
+    no update fell due."""
+
+    def load() -> list[victims.VictimCase]:
+        # Every case of the force, once per run: a period's are chosen from them.
+        return victims.victim_cases(
+            scope.session,
+            force_name=records_name(scope.force),
+            district_id=None,
+            recorded_before=None,
+            open_after=None,
+        )
+
+    key = ("victim cases", scope.force.id)
+    if scope.cache is None:
+        cases = load()
+    elif key in scope.cache:
+        cases = scope.cache[key]
+    else:
+        cases = scope.cache[key] = load()
+    if scope.district is not None:
+        cases = [c for c in cases if c.crime.district_id == scope.district.id]
+    met, due = victims.on_time(cases, scope.period.start, scope.period.end)
+    return _share(met, due, None if due else "no victim update fell due")
 
 
 # -- The control room -------------------------------------------------------------------------

@@ -355,20 +355,26 @@ class Due:
 
 
 @dataclass(frozen=True)
-class _Case:
+class VictimCase:
+    """A crime with a victim, its care record (None before the needs assessment) and the days
+    the victim was updated, in order."""
+
     crime: Crime
     care: VictimCare | None
     contacts: list[dt.date]
 
 
-def _cases(
+def victim_cases(
     session: Session,
     *,
     force_name: str | None,
     district_id: int | None,
     recorded_before: dt.datetime | None,
     open_after: dt.datetime | None,
-) -> list[_Case]:
+) -> list[VictimCase]:
+    """The crimes with a victim (not ASB reports), with their care and updates: of one force
+    (by the name on its records) or all, one district or all, recorded before a moment, with
+    care still open after a moment (None: no bound)."""
     query = (
         select(Crime, VictimCare)
         .outerjoin(VictimCare, VictimCare.crime_id == Crime.id)
@@ -402,12 +408,12 @@ def _cases(
         ):
             contacts.setdefault(care_id, []).append(made_at.date())
     return [
-        _Case(crime, care, sorted(contacts.get(care.id, [])) if care else [])
+        VictimCase(crime, care, sorted(contacts.get(care.id, [])) if care else [])
         for crime, care in rows
     ]
 
 
-def _schedule(case: _Case, default_days: int) -> tuple[int, dt.date | None] | None:
+def _schedule(case: VictimCase, default_days: int) -> tuple[int, dt.date | None] | None:
     """Days between updates and the closing day, or None when no updates are owed."""
     care = case.care
     if care is not None and not care.wants_updates:
@@ -434,7 +440,7 @@ def due_updates(
     default_days = default_days or get_settings().victim_update_days
     districts = {i: slug for i, slug in session.execute(select(District.id, District.slug))}
     found: list[Due] = []
-    for case in _cases(
+    for case in victim_cases(
         session, force_name=force_name, district_id=district_id, recorded_before=None,
         open_after=None,
     ):  # fmt: skip
@@ -474,6 +480,7 @@ def victims_updated_on_time(
     end: dt.date,
     district: District | None = None,
     *,
+    force_name: str | None = None,
     today: dt.date | None = None,
     default_days: int | None = None,
 ) -> tuple[int, int]:
@@ -485,30 +492,53 @@ def victims_updated_on_time(
     Every crime the force recorded with a victim counts (not ASB reports), from the day it was
     recorded, at the frequency agreed in its needs assessment (``CONSTABLE_VICTIM_UPDATE_DAYS``
     without one), until its care was closed; victims who want no updates do not count.
+    ``force_name`` (the name on the force's crime records) keeps one force's crimes.
     """
+    if end <= start:
+        raise VictimCareError(f"end {end.isoformat()} is not after start {start.isoformat()}")
+    cases = victim_cases(
+        session,
+        force_name=force_name,
+        district_id=district.id if district is not None else None,
+        recorded_before=dt.datetime.combine(end, dt.time(), dt.UTC),
+        open_after=dt.datetime.combine(start, dt.time(), dt.UTC),
+    )
+    return on_time(cases, start, end, today=today, default_days=default_days)
+
+
+def on_time(
+    cases: Sequence[VictimCase],
+    start: dt.date,
+    end: dt.date,
+    *,
+    today: dt.date | None = None,
+    default_days: int | None = None,
+) -> tuple[int, int]:
+    """:func:`victims_updated_on_time` of cases already loaded (:func:`victim_cases`), so that
+    a run of periods reads them once: cases recorded from ``end`` on, or closed before
+    ``start``, are left out here."""
     if end <= start:
         raise VictimCareError(f"end {end.isoformat()} is not after start {start.isoformat()}")
     today = today or utcnow().date()
     default_days = default_days or get_settings().victim_update_days
     cut = min(end - dt.timedelta(days=1), today)
+    recorded_before = dt.datetime.combine(end, dt.time(), dt.UTC)
+    open_after = dt.datetime.combine(start, dt.time(), dt.UTC)
     numerator = denominator = 0
-    for case in _cases(
-        session,
-        force_name=None,
-        district_id=district.id if district is not None else None,
-        recorded_before=dt.datetime.combine(end, dt.time(), dt.UTC),
-        open_after=dt.datetime.combine(start, dt.time(), dt.UTC),
-    ):
+    for case in cases:
+        recorded = case.crime.recorded_at
+        closed = case.care.closed_at if case.care is not None else None
+        if recorded is None or recorded >= recorded_before:
+            continue
+        if closed is not None and closed < open_after:
+            continue
         schedule = _schedule(case, default_days)
         if schedule is None:
             continue
         every, stop = schedule
-        assert case.crime.recorded_at is not None
         owed = [
             d
-            for d in deadlines(
-                case.crime.recorded_at.date(), every, case.contacts, until=cut, stop=stop
-            )
+            for d in deadlines(recorded.date(), every, case.contacts, until=cut, stop=stop)
             if start <= d.due < end and (d.due <= today or d.met_on is not None)
         ]
         if owed:
