@@ -356,3 +356,55 @@ def test_periods() -> None:
     for bad in ("2007/09", "2017Q5", "last year", "2008-03-31..2007-04-01"):
         with pytest.raises(MeasureError):
             parse_period(bad)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def justice_twice(request: pytest.FixtureRequest) -> Iterator[Store]:
+    """Crimes of July to October 2017, one of them brought to justice in August and again in
+    October (charged, then another offence taken into consideration)."""
+    store = open_store(database_url_for(request, "justice"))
+    tiny = make_tiny(store)
+    with store.session() as s:
+        vap = ("8N", "Violence and Sexual Offences")
+        own_crime(
+            s, tiny.maidstone_id, local(2017, 7, 3, 12, 0), vap[0], category=vap[1],
+            outcomes=(("1", dt.date(2017, 8, 20)), ("4", dt.date(2017, 10, 2))),
+        )  # fmt: skip
+        own_crime(
+            s, tiny.medway_id, local(2017, 7, 9, 12, 0), vap[0], category=vap[1],
+            outcomes=(("1", dt.date(2017, 8, 1)), ("1", dt.date(2017, 8, 30))),
+        )  # fmt: skip
+        own_crime(
+            s, tiny.medway_id, local(2017, 9, 9, 12, 0), "28E", category="Burglary",
+            outcomes=(("7", dt.date(2017, 10, 1)),),  # a cannabis warning: OBTJ, no detection
+        )  # fmt: skip
+        own_crime(s, tiny.maidstone_id, local(2017, 10, 9, 12, 0), "28E", category="Burglary")
+    yield store
+    store.close()
+
+
+def test_monthly_tallies_add_up_to_any_run_of_months(justice_twice: Store) -> None:
+    from constable.crime.detections import detections, tallies
+
+    months = [dt.date(2017, m, 1) for m in (7, 8, 9, 10, 11)]
+    with justice_twice.session() as s:
+        force = force_of(s)
+        counted = tallies(session=s, force=force, edges=months)
+        for first in range(len(months) - 1):
+            for end in range(first + 1, len(months)):
+                alone = detections(
+                    session=s,
+                    force=force,
+                    start=months[first],
+                    end=months[end] - dt.timedelta(days=1),
+                )
+                added = counted.report(first, end)
+                assert added.force == alone.force, (months[first], months[end])
+                assert added.districts == alone.districts
+                assert added.groups == alone.groups
+    whole = counted.report()
+    # Three crimes brought to justice once each, though four months hold five such outcomes.
+    assert whole.force.brought_to_justice == 3
+    assert counted.report(1, 2).force.brought_to_justice == 2  # August: both July crimes
+    assert counted.report(3, 4).force.brought_to_justice == 2  # October
+    assert whole.force.crimes == 4 and whole.force.sanction_detections == 2

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from constable.crime.models import Crime, CrimeOutcome
@@ -124,6 +124,8 @@ class DetectionTallies:
         for key, crime_spans in self.repeated:
             justice[key] -= max(0, len(crime_spans.intersection(spans)) - 1)
         for key, count in justice.items():
+            if not count:  # a crime counted in an earlier span of the run: no line of its own
+                continue
             for line in lines(key):
                 line.brought_to_justice += count
         report.groups = dict(sorted(report.groups.items()))
@@ -166,20 +168,20 @@ def tallies(
         own.append(Crime.district_id == district_id)
     moments = [_moment(day) for day in edges]
 
+    # Asked of each crime through the outcomes' index on crime_id, rather than joined to the
+    # list of every detected crime, which a window with few crimes would read whole.
     sanctioned = (
-        select(CrimeOutcome.crime_id)
-        .where(CrimeOutcome.outcome_type.in_(sanction_codes))
-        .distinct()
-        .subquery()
+        select(CrimeOutcome.id)
+        .where(CrimeOutcome.crime_id == Crime.id, CrimeOutcome.outcome_type.in_(sanction_codes))
+        .exists()
     )
     recorded = (
         select(
             span_index(Crime.recorded_at, moments).label("span"),
             Crime.district_id.label("district_id"),
             Crime.offence_code.label("offence_code"),
-            sanctioned.c.crime_id.label("detected"),
+            case((sanctioned, 1), else_=0).label("detected"),
         )
-        .outerjoin(sanctioned, sanctioned.c.crime_id == Crime.id)
         .where(*own, *within(Crime.recorded_at, moments))
         .subquery()
     )
@@ -190,10 +192,10 @@ def tallies(
             recorded.c.district_id,
             recorded.c.offence_code,
             func.count(),
-            func.count(recorded.c.detected),
+            func.sum(recorded.c.detected),
         ).group_by(recorded.c.span, recorded.c.district_id, recorded.c.offence_code)
     ):
-        cohort[int(span)][(crime_district, code)] = (int(crimes), int(detected))
+        cohort[int(span)][(crime_district, code)] = (int(crimes), int(detected or 0))
 
     outcomes = (
         select(
@@ -223,10 +225,16 @@ def tallies(
 
     repeated: dict[int, tuple[Key, set[int]]] = {}
     if len(edges) > 2:
+        # Only a crime with more than one such outcome can have them in more than one span:
+        # found from the outcomes alone, before the join.
         several = (
-            select(outcomes.c.crime_id)
-            .group_by(outcomes.c.crime_id)
-            .having(func.count(func.distinct(outcomes.c.span)) > 1)
+            select(CrimeOutcome.crime_id)
+            .where(
+                CrimeOutcome.outcome_type.in_(justice_codes),
+                *within(CrimeOutcome.outcome_on, edges),
+            )
+            .group_by(CrimeOutcome.crime_id)
+            .having(func.count() > 1)
         )
         for crime_id, crime_district, code, span in session.execute(
             select(
@@ -239,6 +247,7 @@ def tallies(
             .distinct()
         ):
             repeated.setdefault(crime_id, ((crime_district, code), set()))[1].add(int(span))
+    repeated = {key: found for key, found in repeated.items() if len(found[1]) > 1}
     return DetectionTallies(
         tuple(edges),
         slugs,

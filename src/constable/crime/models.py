@@ -48,7 +48,9 @@ class Crime(Located, Base):
         Index("ix_crime_victim_person", "victim_person_key", "occurred_at"),
         Index("ix_crime_victim_address", "victim_address_key", "occurred_at"),
         Index("ix_crime_district_occurred", "district_id", "occurred_at"),
-        Index("ix_crime_recorded_at", "recorded_at"),
+        # A plan's measures count the force's records by moment (migration 0010).
+        Index("ix_crime_force_recorded", "force", "recorded_at"),
+        Index("ix_crime_force_occurred", "force", "occurred_at"),
     )
 
     id: Mapped[PrimaryKey]
