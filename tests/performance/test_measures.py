@@ -408,3 +408,31 @@ def test_monthly_tallies_add_up_to_any_run_of_months(justice_twice: Store) -> No
     assert counted.report(1, 2).force.brought_to_justice == 2  # August: both July crimes
     assert counted.report(3, 4).force.brought_to_justice == 2  # October
     assert whole.force.crimes == 4 and whole.force.sanction_detections == 2
+
+
+def test_prefetched_families_give_the_values_counted_in_the_session(scenario: Store) -> None:
+    from constable.performance.measures import prefetch
+    from constable.performance.plan import load_plan
+    from constable.performance.status import plan_status
+
+    counted = [m for m in MEASURES.values() if m.family is not None]
+    assert {m.family for m in counted} == {"crime", "detections", "night-time economy", "control"}
+    with scenario.session() as s:
+        force = force_of(s)
+        cache: dict[object, object] = {}
+        prefetch(session=s, force=force, period=Q3, cache=cache)
+        assert len([key for key in cache if key[0] == "months"]) == 4
+        for found in counted:
+            for area in (None, "maidstone", "medway"):
+                where = district(s, area) if area else None
+                kept = compute(
+                    session=s, force=force, name=found.name, period=Q3, district=where, cache=cache
+                )
+                alone = compute(session=s, force=force, name=found.name, period=Q3, district=where)
+                assert (kept.value, kept.count) == (alone.value, alone.count), (found.name, area)
+        plan = load_plan("safer-in-kent-2017-21")
+        both = [
+            plan_status(session=s, force=force, plan=plan, quarter=Q3, parallel=parallel).as_dict()
+            for parallel in (True, False)
+        ]
+    assert both[0] == both[1]

@@ -28,7 +28,8 @@ import datetime as dt
 import difflib
 import inspect
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
@@ -197,6 +198,8 @@ class Measure:
     sampled: bool = False
     districts: bool = True
     computer: Computer | None = field(default=None, repr=False, compare=False)
+    family: str | None = None
+    """The family of store measures counted together by month (:func:`prefetch`), if any."""
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data for JSON."""
@@ -226,6 +229,7 @@ def measure(
     better: Better,
     districts: bool = True,
     definition: str | None = None,
+    family: str | None = None,
 ) -> Callable[[Computer], Computer]:
     """Register a store measure computed by the decorated function (its docstring defines it)."""
 
@@ -238,7 +242,7 @@ def measure(
                 f"measure {name!r} has no definition (give its function a docstring)"
             )
         MEASURES[name] = Measure(
-            name, label, unit, kind, better, text, "store", False, districts, computer
+            name, label, unit, kind, better, text, "store", False, districts, computer, family
         )
         return computer
 
@@ -491,11 +495,103 @@ def _spans(
     for at, tallies in windows:
         if period.start in at and period.end in at:
             return tallies, at[period.start], at[period.end]
-    edges = month_edges(min(period.start, _add_months(period.end, -WINDOW_MONTHS)), period.end)
+    edges = _window(period)
     tallies = load(edges, None)
     at = {edge: index for index, edge in enumerate(edges)}
     windows.append((at, tallies))
     return tallies, at[period.start], at[period.end]
+
+
+def _window(period: Period) -> list[dt.date]:
+    """The month edges a family is counted over for ``period`` (whole months)."""
+    return month_edges(min(period.start, _add_months(period.end, -WINDOW_MONTHS)), period.end)
+
+
+Loader = Callable[..., Any]
+"""``loader(session=, force=, edges=, district_id=)``: a family's tallies, or a part of them."""
+
+
+def _control_part(part: str) -> Loader:
+    def load(**arguments: Any) -> control_measures.SpanTallies:
+        return control_measures.tallies(**arguments, parts=(part,))
+
+    return load
+
+
+def _control_whole(parts: list[Any]) -> control_measures.SpanTallies:
+    calls, incidents = parts
+    return control_measures.SpanTallies(calls.edges, calls.answering, incidents.attendance)
+
+
+def _family_loaders() -> dict[str, tuple[list[Loader], Callable[[list[Any]], Any]]]:
+    """Each family's loaders (counted at once) and how their parts make its tallies."""
+
+    def alone(parts: list[Any]) -> Any:
+        return parts[0]
+
+    return {
+        "crime": ([crime_tallies], alone),
+        "detections": ([detection_tallies], alone),
+        "night-time economy": ([night_time_economy_tallies], alone),
+        "control": ([_control_part("answering"), _control_part("attendance")], _control_whole),
+    }
+
+
+PREFETCH_THREADS = 2
+"""Families counted at once by :func:`prefetch`: the database works on each in its own
+connection, outside Python's lock, so two cores count two families at a time."""
+
+
+def prefetch(
+    *,
+    session: Session,
+    force: Force,
+    period: Period,
+    cache: dict[Any, Any],
+    families: Sequence[str] | None = None,
+) -> None:
+    """Count the families of measures (crime, detections, night-time economy, control room)
+    for ``period``'s window into ``cache`` at once, each in a session of its own on
+    :data:`PREFETCH_THREADS` threads, so that measures computed afterwards with the cache add
+    up their values from them. For a read-only report: the other sessions see committed
+    records only, so a session that has written must commit first. Nothing is done for a
+    period that is not whole months (such a period is counted alone), or when ``cache``
+    already holds the window."""
+    bind = session.get_bind()
+    if period.start.day != 1 or period.end.day != 1:
+        return
+    if bind.dialect.name == "sqlite" and bind.engine.url.database in (None, "", ":memory:"):
+        return  # another connection would open another, empty, database
+    loaders = _family_loaders()
+    wanted = list(loaders) if families is None else list(families)
+    unknown = [f for f in wanted if f not in loaders]
+    if unknown:
+        raise MeasureError(f"no family of measures called {', '.join(map(repr, unknown))}")
+    edges = _window(period)
+    at = {edge: index for index, edge in enumerate(edges)}
+    missing = [
+        family
+        for family in wanted
+        if not any(
+            period.start in held and period.end in held
+            for held, _ in cache.get(("months", family, force.id), [])
+        )
+    ]
+
+    jobs = [(family, loader) for family in missing for loader in loaders[family][0]]
+
+    def count(job: tuple[str, Loader]) -> Any:
+        with Session(bind=bind) as own:
+            mine = own.get(Force, force.id)
+            assert mine is not None
+            return job[1](session=own, force=mine, edges=edges, district_id=None)
+
+    with ThreadPoolExecutor(max_workers=PREFETCH_THREADS) as pool:
+        results = list(pool.map(count, jobs))
+    for family in missing:
+        parts = [result for (name, _), result in zip(jobs, results, strict=True) if name == family]
+        tallies = loaders[family][1](parts)
+        cache.setdefault(("months", family, force.id), []).append((at, tallies))
 
 
 # -- Crime ------------------------------------------------------------------------------------
@@ -710,7 +806,9 @@ def _recorded(scope: Scope, types: tuple[str, ...] | None) -> Figures:
     return _count(total, scope.period)
 
 
-@measure("recorded_crime", "Recorded crime", unit="count", kind="count", better="lower")
+@measure(
+    "recorded_crime", "Recorded crime", unit="count", kind="count", better="lower", family="crime"
+)
 def recorded_crime(scope: Scope) -> Figures:
     """Crimes in the period: the force's own records (``reference`` set) whose ``occurred_at``
     falls in the period (local dates), plus imported data.police.uk rows whose ``month`` does.
@@ -724,7 +822,12 @@ def recorded_crime(scope: Scope) -> Figures:
 
 
 @measure(
-    "crime_per_1000", "Crime per 1,000 residents", unit="per_1000", kind="rate", better="lower"
+    "crime_per_1000",
+    "Crime per 1,000 residents",
+    unit="per_1000",
+    kind="rate",
+    better="lower",
+    family="crime",
 )
 def crime_per_1000(scope: Scope) -> Figures:
     """Recorded crime (as ``recorded_crime``) per 1,000 residents of the area (2011 census: the
@@ -751,6 +854,7 @@ def _register_crime_type(crime_type: str) -> None:
         unit="count",
         kind="count",
         better="lower",
+        family="crime",
         definition=(
             f"Recorded crime (as ``recorded_crime``) of the police.uk crime type "
             f"'{crime_type}': own records whose Home Office offence code maps to it, and "
@@ -789,6 +893,7 @@ def _detections(scope: Scope) -> Detections:
     unit="share",
     kind="share",
     better="higher",
+    family="detections",
 )
 def sanction_detection_rate(scope: Scope) -> Figures:
     """Of the force's own crimes recorded in the period (``recorded_at``, UTC dates), the share
@@ -806,6 +911,7 @@ def sanction_detection_rate(scope: Scope) -> Figures:
     unit="count",
     kind="count",
     better="higher",
+    family="detections",
 )
 def offences_brought_to_justice(scope: Scope) -> Figures:
     """Own crimes given an outcome that brings an offence to justice (the sanction detections
@@ -835,6 +941,7 @@ def is_night_time_economy(moment: dt.datetime) -> bool:
     unit="count",
     kind="count",
     better="lower",
+    family="night-time economy",
 )
 def night_time_economy_crime(scope: Scope) -> Figures:
     """The force's own crimes of the Home Office groups violence against the person, public
@@ -1124,6 +1231,7 @@ def _answered(scope: Scope, channel: str) -> Figures:
     unit="share",
     kind="share",
     better="higher",
+    family="control",
 )
 def calls_999_within_10s(scope: Scope) -> Figures:
     """Of the 999 calls that started in the period (local dates) and were answered, the share
@@ -1139,6 +1247,7 @@ def calls_999_within_10s(scope: Scope) -> Figures:
     unit="share",
     kind="share",
     better="higher",
+    family="control",
 )
 def calls_other_within_30s(scope: Scope) -> Figures:
     """Of the 101 (non-emergency switchboard) calls that started in the period and were
@@ -1160,6 +1269,7 @@ def _register_attendance(grade: int) -> None:
         unit="share",
         kind="share",
         better="higher",
+        family="control",
         definition=(
             f"Of the grade {grade} incidents opened in the period (local dates) that have been "
             "attended or whose standard has passed, the share whose first unit arrived within "

@@ -43,7 +43,9 @@ from constable.performance.measures import (
     Value,
     compute,
     days,
+    get_measure,
     months_before,
+    prefetch,
     shift_years,
 )
 from constable.performance.plan import (
@@ -947,14 +949,29 @@ def plan_status(
     district: District | None = None,
     alpha: float = ALPHA,
     with_spc: bool = True,
+    parallel: bool = True,
 ) -> PlanStatus:
     """Every measure of ``plan`` at the end of ``quarter``.
 
     For the force: each line for its own area. For a ``district``: the lines for that district
     and every force-wide line measured for the district (see :func:`measure_status`); lines
     for other districts are left out.
+
+    With ``parallel`` (the default), the families of store measures the plan names are first
+    counted two at a time in sessions of their own
+    (:func:`~constable.performance.measures.prefetch`): they see committed records only, so
+    commit before asking, or pass ``False`` to count everything in ``session``.
     """
     cache: dict[Any, Any] = {}
+    if parallel:
+        families = {get_measure(line.item.measure).family for line in plan.lines()}
+        prefetch(
+            session=session,
+            force=force,
+            period=quarter,
+            cache=cache,
+            families=sorted(f for f in families if f is not None),
+        )
     slugs = {d.slug: d for d in force.districts}
     found: list[MeasureStatus] = []
     for line in plan.lines():
