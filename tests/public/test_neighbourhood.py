@@ -231,3 +231,20 @@ def test_one_address_is_rate_limited_on_public_routes_only(public: Served) -> No
             # Staff routes and the health check are not limited.
             assert client.get("/healthz").status_code == 200
             assert client.get("/api/priorities").status_code == 401
+
+
+def test_a_bad_report_back_shows_the_page_again_with_what_to_fix(public: Served) -> None:
+    staff = public["csu-maidstone"]
+    created = staff.post("/api/priorities/meetings", json=meeting())
+    assert created.status_code == 201, created.text
+    priority = created.json()["priorities"][0]
+    before = public.rows("priority_action")
+    answer = staff.post(
+        f"/priorities/{priority['id']}/report",
+        data={"done_on": "not a date", "text": "Speed checks"},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 422
+    assert answer.headers["content-type"].startswith("text/html")
+    assert priority["title"] in answer.text and "done_on" in answer.text
+    assert public.rows("priority_action") == before  # nothing written

@@ -71,7 +71,20 @@ def priorities_page(request: Request, session: SessionDep, settings: SettingsDep
         return started
     principal, force = started
     wanted = request.query_params.get("district", "").strip() or principal.district_slug
-    errors: list[str] = []
+    return _priorities_response(request, session, principal, force, wanted, [])
+
+
+def _priorities_response(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    force: Force,
+    wanted: str | None,
+    errors: list[str],
+) -> Response:
+    """The priorities page of the district ``wanted`` (or the force), with ``errors`` shown at
+    its top (status 422 when there are any)."""
+    errors = list(errors)
     district = None
     try:
         district = district_or_none(session=session, force=force, district=wanted)
@@ -249,8 +262,13 @@ async def report_post(
                 session=session, priority=priority, data=action, actor=principal.username
             )
     except ValidationError as exc:
-        raise HTTPException(status_code=422, detail="; ".join(_errors(exc))) from exc
+        problems = [f"{priority.title}: {problem}" for problem in _errors(exc)]
     except ConstableError as exc:
-        raise HTTPException(status_code=exc.status, detail=str(exc)) from exc
-    clear_public_pages(request)
-    return RedirectResponse(f"{back}&done=reported", status_code=303)
+        problems = [f"{priority.title}: {exc}"]
+    else:
+        clear_public_pages(request)
+        return RedirectResponse(f"{back}&done=reported", status_code=303)
+    # Nothing was written: the page again, with what to fix, as the meeting form does.
+    slug = district.slug if district is not None else None
+    session.rollback()
+    return _priorities_response(request, session, principal, force, slug, problems)
