@@ -8,7 +8,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from sqlalchemy import case, func, literal, null, select
+from sqlalchemy import Select, case, func, literal, null, select
 from sqlalchemy.orm import Session
 
 from constable.control import service
@@ -220,39 +220,23 @@ def tallies(
     unknown = set(parts) - {"answering", "attendance"}
     if unknown:
         raise ConstableError(f"no part of the control tallies called {sorted(unknown)}")
-    answering: dict[int, dict[tuple[str, int], Rate]] = defaultdict(dict)
-    inner = calls.subquery()
-    for span, channel, district, count, met in (
-        session.execute(
-            select(
-                inner.c.span,
-                inner.c.channel,
-                inner.c.district_id,
-                func.count(),
-                func.sum(inner.c.met),
-            ).group_by(inner.c.span, inner.c.channel, inner.c.district_id)
-        )
-        if "answering" in parts
-        else ()
-    ):
-        answering[int(span)][(channel, district)] = Rate(int(met or 0), int(count))
-    attendance: dict[int, dict[tuple[int, int], Rate]] = defaultdict(dict)
-    inner = incidents.subquery()
-    for span, grade, district, count, met in (
-        session.execute(
-            select(
-                inner.c.span,
-                inner.c.grade,
-                inner.c.district_id,
-                func.count(),
-                func.sum(inner.c.met),
-            ).group_by(inner.c.span, inner.c.grade, inner.c.district_id)
-        )
-        if "attendance" in parts
-        else ()
-    ):
-        attendance[int(span)][(int(grade), district)] = Rate(int(met or 0), int(count))
+    answering = _rates(session, calls, "channel") if "answering" in parts else {}
+    attendance = _rates(session, incidents, "grade") if "attendance" in parts else {}
     return SpanTallies(tuple(edges), dict(answering), dict(attendance))
+
+
+def _rates(session: Session, rows: Select[Any], kind: str) -> dict[int, dict[Any, Rate]]:
+    """``rows`` (``span``, ``kind``, ``district_id``, ``met``) counted into rates by span, then
+    by ``(kind, district_id)``."""
+    inner = rows.subquery()
+    found: dict[int, dict[Any, Rate]] = defaultdict(dict)
+    for span, value, district, count, met in session.execute(
+        select(
+            inner.c.span, inner.c[kind], inner.c.district_id, func.count(), func.sum(inner.c.met)
+        ).group_by(inner.c.span, inner.c[kind], inner.c.district_id)
+    ):
+        found[int(span)][(value, district)] = Rate(int(met or 0), int(count))
+    return dict(found)
 
 
 def summary(

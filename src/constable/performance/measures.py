@@ -31,9 +31,9 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from constable.community import s136, speedwatch, volunteers
@@ -41,7 +41,7 @@ from constable.community.enums import VolunteerRole
 from constable.community.models import S136Detention
 from constable.community.service import LOCAL_TIME, Period
 from constable.control import measures as control_measures
-from constable.crime.detections import Detections, DetectionTallies
+from constable.crime.detections import DetectionReport, Detections
 from constable.crime.detections import tallies as detection_tallies
 from constable.crime.models import Crime, RecordedCrime, RepeatVictim
 from constable.crime.offences import ASB_CATEGORY, offences
@@ -110,10 +110,15 @@ class Scope:
         return self.district.slug if self.district is not None else FORCE_AREA
 
     def memo(self, key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
-        """``make()``, computed once per ``key`` when the scope has a cache."""
+        """``make()``, computed once per ``key``, period and area when the scope has a cache."""
+        return self.once((*key, self.period.start, self.period.end, self.area), make)
+
+    def once(self, key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
+        """``make()``, computed once per ``key`` and force when the scope has a cache,
+        whatever the period and area."""
         if self.cache is None:
             return make()
-        full = (*key, self.force.id, self.period.start, self.period.end, self.area)
+        full = (*key, self.force.id)
         if full not in self.cache:
             self.cache[full] = make()
         return self.cache[full]
@@ -466,40 +471,52 @@ WINDOW_MONTHS = 24
 chart (``status.SPC_MONTHS``), so that a quarter, the same quarter a year before and the 24
 months of its chart are one grouped query per family."""
 
-Tallies = TypeVar("Tallies")
 
+def _spans(scope: Scope, family: str, *, force_wide: bool = False) -> tuple[Any, int, int]:
+    """Tallies of a family of measures (:func:`_family_loaders`) that hold the scope's period,
+    and the indexes of the period's first span and of the span after it.
 
-def _spans(
-    scope: Scope,
-    family: str,
-    load: Callable[[list[dt.date], int | None], Tallies],
-    *,
-    force_wide: bool = False,
-) -> tuple[Tallies, int, int]:
-    """Tallies of a family of measures that hold the scope's period, and the indexes of the
-    period's first span and of the span after it.
-
-    ``load(edges, district_id)`` counts in the spans ``edges[i]`` to ``edges[i + 1]``. With a
-    cache and a period of whole months, the family is counted by month for every district over
-    the :data:`WINDOW_MONTHS` months to the period's end (or from the period's start if that is
-    earlier), once: later periods inside that window are added up from it. Otherwise the
-    period is counted alone, for the scope's district.
+    With a cache and a period of whole months, the family is counted by month for every
+    district over the :data:`WINDOW_MONTHS` months to the period's end (or from the period's
+    start if that is earlier), once (or beforehand by :func:`prefetch`): later periods inside
+    that window are added up from it. Otherwise the period is counted alone, for the scope's
+    district (the force's, ``force_wide``).
     """
     period = scope.period
     if scope.cache is None or period.start.day != 1 or period.end.day != 1:
         district_id = None if force_wide or scope.district is None else scope.district.id
-        return load([period.start, period.end], district_id), 0, 1
-    windows: list[tuple[dict[dt.date, int], Tallies]] = scope.cache.setdefault(
-        ("months", family, scope.force.id), []
-    )
-    for at, tallies in windows:
+        counted = _count_family(
+            family, scope.session, scope.force, [period.start, period.end], district_id
+        )
+        return counted, 0, 1
+    held = _held(scope.cache, family, scope.force.id, period)
+    if held is None:
+        edges = _window(period)
+        _keep(scope.cache, family, scope.force.id, edges, _count_family(
+            family, scope.session, scope.force, edges, None
+        ))  # fmt: skip
+        held = _held(scope.cache, family, scope.force.id, period)
+    assert held is not None
+    return held
+
+
+def _held(
+    cache: dict[Any, Any], family: str, force_id: int, period: Period
+) -> tuple[Any, int, int] | None:
+    """The family's tallies in ``cache`` whose window holds ``period``, with the period's
+    first span and the span after it; None when no window holds it."""
+    for at, tallies in cache.get(("months", family, force_id), []):
         if period.start in at and period.end in at:
             return tallies, at[period.start], at[period.end]
-    edges = _window(period)
-    tallies = load(edges, None)
+    return None
+
+
+def _keep(
+    cache: dict[Any, Any], family: str, force_id: int, edges: list[dt.date], tallies: Any
+) -> None:
+    """Keep a family's tallies of the window ``edges`` in ``cache`` (see :func:`_held`)."""
     at = {edge: index for index, edge in enumerate(edges)}
-    windows.append((at, tallies))
-    return tallies, at[period.start], at[period.end]
+    cache.setdefault(("months", family, force_id), []).append((at, tallies))
 
 
 def _window(period: Period) -> list[dt.date]:
@@ -537,6 +554,20 @@ def _family_loaders() -> dict[str, tuple[list[Loader], Callable[[list[Any]], Any
     }
 
 
+def _count_family(
+    family: str, session: Session, force: Force, edges: list[dt.date], district_id: int | None
+) -> Any:
+    """A family's tallies of the spans ``edges``, counted in ``session`` one part after the
+    other."""
+    loaders, whole = _family_loaders()[family]
+    return whole(
+        [
+            load(session=session, force=force, edges=edges, district_id=district_id)
+            for load in loaders
+        ]
+    )
+
+
 PREFETCH_THREADS = 2
 """Families counted at once by :func:`prefetch`: the database works on each in its own
 connection, outside Python's lock, so two cores count two families at a time."""
@@ -568,15 +599,7 @@ def prefetch(
     if unknown:
         raise MeasureError(f"no family of measures called {', '.join(map(repr, unknown))}")
     edges = _window(period)
-    at = {edge: index for index, edge in enumerate(edges)}
-    missing = [
-        family
-        for family in wanted
-        if not any(
-            period.start in held and period.end in held
-            for held, _ in cache.get(("months", family, force.id), [])
-        )
-    ]
+    missing = [family for family in wanted if _held(cache, family, force.id, period) is None]
 
     jobs = [(family, loader) for family in missing for loader in loaders[family][0]]
 
@@ -590,8 +613,7 @@ def prefetch(
         results = list(pool.map(count, jobs))
     for family in missing:
         parts = [result for (name, _), result in zip(jobs, results, strict=True) if name == family]
-        tallies = loaders[family][1](parts)
-        cache.setdefault(("months", family, force.id), []).append((at, tallies))
+        _keep(cache, family, force.id, edges, loaders[family][1](parts))
 
 
 # -- Crime ------------------------------------------------------------------------------------
@@ -645,16 +667,18 @@ def _force_has(scope: Scope, kind: str) -> bool:
     low, high = scope.period.utc_bounds()
     start, end = scope.period.start, scope.period.end
     queries: dict[str, Any] = {
-        # Two questions, not one with OR: each is answered from its index (force, moment).
-        "own crimes": [
-            select(Crime.id).where(
-                Crime.force == records_name(scope.force),
-                Crime.reference.is_not(None),
-                moment >= low,
-                moment < high,
+        # Two arms, not one OR: each is answered from its index (force, moment).
+        "own crimes": union_all(
+            *(
+                select(Crime.id).where(
+                    Crime.force == records_name(scope.force),
+                    Crime.reference.is_not(None),
+                    moment >= low,
+                    moment < high,
+                )
+                for moment in (Crime.recorded_at, Crime.occurred_at)
             )
-            for moment in (Crime.recorded_at, Crime.occurred_at)
-        ],
+        ),
         "s.136 detentions": select(S136Detention.id).where(
             S136Detention.force_id == scope.force.id,
             S136Detention.detained_at >= low,
@@ -685,11 +709,7 @@ def _force_has(scope: Scope, kind: str) -> bool:
     }
 
     def found() -> bool:
-        asked = queries[kind]
-        return any(
-            scope.session.scalar(query.limit(1)) is not None
-            for query in (asked if isinstance(asked, list) else [asked])
-        )
+        return scope.session.scalar(queries[kind].limit(1)) is not None
 
     result: bool = scope.memo(("force has", kind), found)
     return result
@@ -779,12 +799,8 @@ def crime_by_type(scope: Scope, *, force_wide: bool = False) -> dict[str, int]:
     ``occurred_at`` (local dates), imported rows by ``month``. Counted in the database, grouped
     by span (month), district and type (:func:`crime_tallies`)."""
 
-    def load(edges: list[dt.date], district_id: int | None) -> CrimeTallies:
-        return crime_tallies(
-            session=scope.session, force=scope.force, edges=edges, district_id=district_id
-        )
-
-    tallies, first, end = _spans(scope, "crime", load, force_wide=force_wide)
+    tallies: CrimeTallies
+    tallies, first, end = _spans(scope, "crime", force_wide=force_wide)
     district_id = None if force_wide or scope.district is None else scope.district.id
     return tallies.by_type(first, end, district_id)
 
@@ -871,14 +887,9 @@ def _detections(scope: Scope) -> Detections:
     """The scope's line of :func:`constable.crime.detections.tallies`: the force's, or its
     district's."""
 
-    def load(edges: list[dt.date], district_id: int | None) -> DetectionTallies:
-        return detection_tallies(
-            session=scope.session, force=scope.force, edges=edges, district_id=district_id
-        )
-
     def make() -> Detections:
-        tallies, first, end = _spans(scope, "detections", load)
-        report = tallies.report(first, end)
+        tallies, first, end = _spans(scope, "detections")
+        report: DetectionReport = tallies.report(first, end)
         if scope.district is None:
             return report.force
         return report.districts.get(scope.district.slug, Detections())
@@ -954,12 +965,7 @@ def night_time_economy_crime(scope: Scope) -> Figures:
     if not _force_has(scope, "own crimes"):
         return _none_recorded("own crimes")
 
-    def load(edges: list[dt.date], district_id: int | None) -> dict[int, dict[int | None, int]]:
-        return night_time_economy_tallies(
-            session=scope.session, force=scope.force, edges=edges, district_id=district_id
-        )
-
-    tallies, first, end = _spans(scope, "night-time economy", load)
+    tallies, first, end = _spans(scope, "night-time economy")
     district_id = scope.district.id if scope.district is not None else None
     found = sum(
         number
@@ -1179,12 +1185,11 @@ def victims_updated_on_time(scope: Scope) -> Figures:
     agreed in their needs assessment, else the force's default), the share whose every update
     due in the period was made on or before its day
     (:func:`constable.public.victims.victims_updated_on_time`; the Victims' Code asks that
-    victims are kept informed). Deadlines
-    still ahead of today do not count; victims who want no updates do not count. No value when
-    no update fell due."""
+    victims are kept informed). Deadlines still ahead of today do not count; victims who want
+    no updates do not count. No value when no update fell due."""
 
     def load() -> list[victims.VictimCase]:
-        # Every case of the force, once per run: a period's are chosen from them.
+        # Every case of the force, once per run: each period's are chosen from them.
         return victims.victim_cases(
             scope.session,
             force_name=records_name(scope.force),
@@ -1193,13 +1198,7 @@ def victims_updated_on_time(scope: Scope) -> Figures:
             open_after=None,
         )
 
-    key = ("victim cases", scope.force.id)
-    if scope.cache is None:
-        cases = load()
-    elif key in scope.cache:
-        cases = scope.cache[key]
-    else:
-        cases = scope.cache[key] = load()
+    cases: list[victims.VictimCase] = scope.once(("victim cases",), load)
     if scope.district is not None:
         cases = [c for c in cases if c.crime.district_id == scope.district.id]
     met, due = victims.on_time(cases, scope.period.start, scope.period.end)
@@ -1210,12 +1209,7 @@ def victims_updated_on_time(scope: Scope) -> Figures:
 
 
 def _control(scope: Scope) -> tuple[control_measures.SpanTallies, int, int]:
-    def load(edges: list[dt.date], district_id: int | None) -> control_measures.SpanTallies:
-        return control_measures.tallies(
-            session=scope.session, force=scope.force, edges=edges, district_id=district_id
-        )
-
-    return _spans(scope, "control", load)
+    return _spans(scope, "control")
 
 
 def _answered(scope: Scope, channel: str) -> Figures:

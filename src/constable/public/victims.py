@@ -494,8 +494,6 @@ def victims_updated_on_time(
     without one), until its care was closed; victims who want no updates do not count.
     ``force_name`` (the name on the force's crime records) keeps one force's crimes.
     """
-    if end <= start:
-        raise VictimCareError(f"end {end.isoformat()} is not after start {start.isoformat()}")
     cases = victim_cases(
         session,
         force_name=force_name,
