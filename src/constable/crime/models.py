@@ -45,8 +45,9 @@ class Crime(Located, Base):
         Index("ix_crime_force_month", "force", "month"),
         Index("ix_crime_lsoa_month", "lsoa_code", "month"),
         # Repeat victims are found on save by these keys within a window of time.
-        Index("ix_crime_victim_person", "victim_person_key", "occurred_at"),
-        Index("ix_crime_victim_address", "victim_address_key", "occurred_at"),
+        # The force too, so that these beat (force, occurred_at) for a victim's records.
+        Index("ix_crime_victim_person", "victim_person_key", "force", "occurred_at"),
+        Index("ix_crime_victim_address", "victim_address_key", "force", "occurred_at"),
         Index("ix_crime_district_occurred", "district_id", "occurred_at"),
         # A plan's measures count the force's records by moment (migration 0010).
         Index("ix_crime_force_recorded", "force", "recorded_at"),
