@@ -13,6 +13,12 @@ and the same share of its crimes), exactly as tied cells are shared on a grid. T
 grid, hit rate = hits / n, PAI = hit rate / f, and PEI* = hits / the most crimes any
 neighbourhoods of the same area held (the same rule applied to the crimes that happened, per
 km²).
+
+**A backtest by neighbourhood.** :func:`compare_areas` runs the rolling-origin backtest of
+:mod:`constable.analysis.evaluation` and scores each window's grid forecasts summed per
+neighbourhood, with the naive counts per neighbourhood as the baseline. Everything fitted for a
+window (the forecasts, the counts and each cell's neighbourhood) comes from the crimes before
+its cut.
 """
 
 from __future__ import annotations
@@ -29,14 +35,25 @@ from scipy.spatial import cKDTree
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from constable.analysis.evaluation import DEFAULT_COVERAGES, coverage_label
-from constable.analysis.events import AnalysisError, Events
+from constable.analysis.evaluation import (
+    DEFAULT_COVERAGES,
+    Backtest,
+    Factory,
+    Period,
+    Window,
+    check_coverages,
+    comparison_rows,
+    coverage_label,
+    window_bounds,
+)
+from constable.analysis.events import AnalysisError, Events, TimeLike
 from constable.analysis.grid import Grid, Scores
 from constable.crime.models import Crime
 from constable.crime.offences import ASB_CATEGORY
 from constable.crime.service import resolve_force_name
 from constable.ingest.census import read_census
 from constable.ingest.sources import census_2011
+from constable.performance.forces import lsoa_forces
 
 
 class AreaError(AnalysisError):
@@ -125,6 +142,12 @@ def census_for(codes: Sequence[str]) -> Census:
             population[area.lsoa_code] = float(area.population)
             km2[area.lsoa_code] = area.hectares / 100
     return Census(population, km2)
+
+
+def force_lsoas(force: str) -> list[str]:
+    """The 2011 census LSOAs of a territorial force's area, sorted (none for another force,
+    such as British Transport Police)."""
+    return sorted(code for code, name in lsoa_forces().items() if name == force)
 
 
 def area_scores(scores: Scores, cell_areas: Sequence[str | None]) -> dict[str, float]:
@@ -252,3 +275,87 @@ def area_table(rows: Mapping[str, list[AreaCoverageScore]]) -> list[dict[str, An
         for method, scores in rows.items()
         for s in scores
     ]
+
+
+NAIVE_COUNTS = "naive-lsoa"
+"""The baseline of a backtest by neighbourhood: each neighbourhood's crimes before the cut."""
+
+
+@dataclass(frozen=True)
+class AreaBacktests:
+    """Backtests by neighbourhood on the same windows, the naive counts first."""
+
+    runs: dict[str, Backtest]
+    """Each method's windows, scored by neighbourhood (``Window.test_events``: the window's
+    crimes in the neighbourhoods ranked; ``outside``: the rest)."""
+    forecasts: list[dict[str, dict[str, float]]]
+    """Window by window, each method's forecast per neighbourhood."""
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One row per method and coverage, as :func:`constable.analysis.evaluation.compare`
+        gives them; ``pai_vs_naive`` is over the naive counts per neighbourhood."""
+        return comparison_rows(self.runs, baseline=NAIVE_COUNTS)
+
+
+def compare_areas(
+    factories: Mapping[str, Factory],
+    events: Events,
+    codes: NDArray[np.str_],
+    grid: Grid,
+    km2: Mapping[str, float],
+    first_cut: TimeLike,
+    step: Period,
+    horizon: Period,
+    n_windows: int,
+    *,
+    coverages: Sequence[float] = DEFAULT_COVERAGES,
+) -> AreaBacktests:
+    """The rolling-origin backtest by neighbourhood.
+
+    ``codes`` are the events' neighbourhoods (as :func:`store_area_events` gives them), and the
+    neighbourhoods ranked are those of ``km2``. For each window (the windows of
+    :func:`constable.analysis.evaluation.window_bounds`): each cell's neighbourhood is that of
+    the nearest crime **before the cut**; each factory's forecaster is fitted on the crimes
+    before the cut and its grid forecast summed per neighbourhood; the naive counts
+    (``NAIVE_COUNTS``) are the crimes before the cut per neighbourhood; and each is scored by
+    :func:`score_areas` on the window's crimes. Errors before any fitting: those of the
+    windows, the coverages, codes that do not match the events, or nothing to rank.
+    """
+    if len(codes) != len(events):
+        raise AreaError(f"{len(codes)} neighbourhood codes for {len(events)} events")
+    if NAIVE_COUNTS in factories:
+        raise AreaError(f"{NAIVE_COUNTS!r} is the naive counts per neighbourhood: rename it")
+    if not any(size > 0 for size in km2.values()):
+        raise AreaError("there are no neighbourhoods with an area to rank")
+    coverages = check_coverages(coverages)
+    bounds = window_bounds(events, first_cut, step, horizon, n_windows)
+    names = [NAIVE_COUNTS, *factories]
+    params: dict[str, dict[str, Any]] = {NAIVE_COUNTS: {}}
+    windows: dict[str, list[Window]] = {name: [] for name in names}
+    forecasts = []
+    for index, (cut, end) in enumerate(bounds):
+        n, m = (int(np.searchsorted(events.t, events.days(w), side="left")) for w in (cut, end))
+        history, known = events.before(cut), codes[:n]
+        cells = cell_areas_from_points(grid, history.x, history.y, known)
+        predicted = {NAIVE_COUNTS: count_by_area(known)}
+        for name, factory in factories.items():
+            forecaster = factory(grid)
+            params[name] = forecaster.get_params()
+            predicted[name] = area_scores(forecaster.fit(history).predict(cut, end), cells)
+        forecasts.append(predicted)
+        observed = count_by_area(codes[n:m])
+        ranked = int(sum(count for code, count in observed.items() if km2.get(code, 0) > 0))
+        for name, guess in predicted.items():
+            windows[name].append(
+                Window(
+                    index=index,
+                    cut=cut,
+                    end=end,
+                    train_events=n,
+                    test_events=ranked,
+                    outside=m - n - ranked,
+                    scores=score_areas(guess, observed, km2, coverages),
+                )
+            )
+    runs = {name: Backtest(name, params[name], coverages, windows[name]) for name in names}
+    return AreaBacktests(runs, forecasts)

@@ -35,7 +35,7 @@ import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeAlias
+from typing import Any, Protocol, TypeAlias
 
 import numpy as np
 
@@ -230,9 +230,31 @@ def _add(moment: dt.datetime, days: float, months: int) -> dt.datetime:
     return moment + dt.timedelta(days=days)
 
 
+class Metrics(Protocol):
+    """The metrics of a forecast at one coverage: :class:`CoverageScore` for a grid of cells,
+    ``AreaCoverageScore`` (:mod:`constable.analysis.areas`) for a ranking of neighbourhoods."""
+
+    @property
+    def coverage(self) -> float: ...
+
+    @property
+    def hit_rate(self) -> float: ...
+
+    @property
+    def pai(self) -> float: ...
+
+    @property
+    def pei_star(self) -> float: ...
+
+    def as_dict(self) -> dict[str, Any]: ...
+
+
 @dataclass(frozen=True)
 class Window:
-    """One window of a backtest: what the forecaster was fitted on and how it scored."""
+    """One window of a backtest: what the forecaster was fitted on and how it scored.
+
+    ``test_events`` are the window's events that could be hit (in the area ranked), ``outside``
+    the rest."""
 
     index: int
     cut: dt.datetime
@@ -240,7 +262,7 @@ class Window:
     train_events: int
     test_events: int
     outside: int
-    scores: list[CoverageScore]
+    scores: Sequence[Metrics]
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data for JSON."""
@@ -312,47 +334,15 @@ def backtest(
     Windows start at ``first_cut``, ``first_cut + step``, ... (``n_windows`` of them). Each
     window's forecaster is new (``forecaster_factory(grid)``) and is given only the events
     strictly before its cut (and, with ``history_days``, not older than that): it cannot see
-    the window it forecasts or anything after it. Errors before any fitting: windows in the
-    wrong order (``step`` or ``horizon`` not positive, no windows), no history before the first
-    cut, or a window that starts after the last event.
+    the window it forecasts or anything after it. Errors before any fitting: those of
+    :func:`window_bounds` and :func:`check_coverages`.
     """
-    step_days, step_months = _period(step)
-    horizon_days, horizon_months = _period(horizon)
-    if not (isinstance(n_windows, int) and n_windows >= 1):
-        raise BacktestError(f"n_windows == {n_windows!r}, must be a whole number >= 1")
-    if step_days <= 0 and step_months <= 0:
-        raise BacktestError(f"step == {step!r}, must be > 0: the windows must move forward")
-    if horizon_days <= 0 and horizon_months <= 0:
-        raise BacktestError(
-            f"horizon == {horizon!r}, must be > 0: a window must end after it starts"
-        )
     if history_days is not None and not history_days > 0:
         raise BacktestError(f"history_days == {history_days}, must be > 0 or None")
-    coverages = tuple(coverages)
-    for coverage in coverages:
-        if not 0 < coverage <= 1:
-            raise BacktestError(f"coverage {coverage} must be > 0 and <= 1")
-    if not len(events):
-        raise BacktestError("empty history: there are no events")
-    first = events.moment(events.days(first_cut))
-    cuts = [_add(first, step_days * w, step_months * w) for w in range(n_windows)]
-    if events.days(cuts[0]) <= float(events.t[0]):
-        raise BacktestError(
-            f"empty history: the first cut ({cuts[0]}) is not after the first event "
-            f"({events.moment(float(events.t[0]))})"
-        )
-    last = float(events.t[-1])
-    for index, cut in enumerate(cuts):
-        if events.days(cut) > last:
-            raise BacktestError(
-                f"window {index} starts at {cut}, after the last event "
-                f"({events.moment(last)}): use fewer windows or an earlier first cut"
-            )
-
+    coverages = check_coverages(coverages)
     windows = []
     name, params = "", {}
-    for index, cut in enumerate(cuts):
-        end = _add(cut, horizon_days, horizon_months)
+    for index, (cut, end) in enumerate(window_bounds(events, first_cut, step, horizon, n_windows)):
         history = events.before(cut)
         if history_days is not None:
             history = history.between(events.days(cut) - history_days, cut)
@@ -377,6 +367,83 @@ def backtest(
     return Backtest(name, params, coverages, windows)
 
 
+def check_coverages(coverages: Sequence[float]) -> tuple[float, ...]:
+    """The coverages as a tuple, or an error naming one not in (0, 1]."""
+    for coverage in coverages:
+        if not 0 < coverage <= 1:
+            raise BacktestError(f"coverage {coverage} must be > 0 and <= 1")
+    return tuple(coverages)
+
+
+def window_bounds(
+    events: Events, first_cut: TimeLike, step: Period, horizon: Period, n_windows: int
+) -> list[tuple[dt.datetime, dt.datetime]]:
+    """The ``(cut, end)`` of each window of a rolling-origin backtest over ``events``.
+
+    Errors: windows in the wrong order (``step`` or ``horizon`` not positive, no windows), no
+    events before the first cut, or a window that starts after the last event.
+    """
+    step_days, step_months = _period(step)
+    horizon_days, horizon_months = _period(horizon)
+    if not (isinstance(n_windows, int) and n_windows >= 1):
+        raise BacktestError(f"n_windows == {n_windows!r}, must be a whole number >= 1")
+    if step_days <= 0 and step_months <= 0:
+        raise BacktestError(f"step == {step!r}, must be > 0: the windows must move forward")
+    if horizon_days <= 0 and horizon_months <= 0:
+        raise BacktestError(
+            f"horizon == {horizon!r}, must be > 0: a window must end after it starts"
+        )
+    if not len(events):
+        raise BacktestError("empty history: there are no events")
+    first = events.moment(events.days(first_cut))
+    cuts = [_add(first, step_days * w, step_months * w) for w in range(n_windows)]
+    if events.days(cuts[0]) <= float(events.t[0]):
+        raise BacktestError(
+            f"empty history: the first cut ({cuts[0]}) is not after the first event "
+            f"({events.moment(float(events.t[0]))})"
+        )
+    last = float(events.t[-1])
+    for index, cut in enumerate(cuts):
+        if events.days(cut) > last:
+            raise BacktestError(
+                f"window {index} starts at {cut}, after the last event "
+                f"({events.moment(last)}): use fewer windows or an earlier first cut"
+            )
+    return [(cut, _add(cut, horizon_days, horizon_months)) for cut in cuts]
+
+
+def backtests(
+    factories: Mapping[str, Factory],
+    events: Events,
+    grid: Grid,
+    first_cut: TimeLike,
+    step: Period,
+    horizon: Period,
+    n_windows: int,
+    *,
+    coverages: Sequence[float] = DEFAULT_COVERAGES,
+    history_days: float | None = None,
+) -> dict[str, Backtest]:
+    """:func:`backtest` of several forecasters on the same windows, by name; the naive one
+    always runs (as ``"naive"``, first) unless one is given under that name."""
+    runs: dict[str, Factory] = {"naive": factories.get("naive", Naive)}
+    runs.update({k: v for k, v in factories.items() if k != "naive"})
+    return {
+        name: backtest(
+            factory,
+            events,
+            grid,
+            first_cut,
+            step,
+            horizon,
+            n_windows,
+            coverages=coverages,
+            history_days=history_days,
+        )
+        for name, factory in runs.items()
+    }
+
+
 def compare(
     factories: Mapping[str, Factory],
     events: Events,
@@ -392,16 +459,11 @@ def compare(
     """Backtest several forecasters on the same windows; one row per method and coverage.
 
     The naive forecaster is always run (as ``"naive"``, first) unless one is given under that
-    name. Each row has ``method``, ``coverage``, ``windows`` and, for each metric, its mean
-    (``hit_rate``, ``pai``, ``pei_star``) and spread (``..._std``, ``..._min``, ``..._max``),
-    and ``pai_vs_naive``: the method's mean PAI over the naive one's. NaN is None, so rows go
-    straight to JSON.
+    name. The rows are those of :func:`comparison_rows`.
     """
-    runs: dict[str, Factory] = {"naive": factories.get("naive", Naive)}
-    runs.update({k: v for k, v in factories.items() if k != "naive"})
-    results = {
-        name: backtest(
-            factory,
+    return comparison_rows(
+        backtests(
+            factories,
             events,
             grid,
             first_cut,
@@ -411,8 +473,21 @@ def compare(
             coverages=coverages,
             history_days=history_days,
         )
-        for name, factory in runs.items()
-    }
+    )
+
+
+def comparison_rows(
+    results: Mapping[str, Backtest], baseline: str = "naive"
+) -> list[dict[str, Any]]:
+    """One row per method and coverage of backtests run on the same windows.
+
+    Each row has ``method``, ``coverage``, ``windows`` and, for each metric, its mean
+    (``hit_rate``, ``pai``, ``pei_star``) and spread (``..._std``, ``..._min``, ``..._max``),
+    and ``pai_vs_naive``: the method's mean PAI over the ``baseline`` method's. NaN is None, so
+    rows go straight to JSON.
+    """
+    if baseline not in results:
+        raise BacktestError(f"no {baseline!r} among the backtests to compare with")
     rows = []
     for name, result in results.items():
         for coverage in result.coverages:
@@ -423,8 +498,23 @@ def compare(
                 row[metric] = stats["mean"]
                 for key in ("std", "min", "max"):
                     row[f"{metric}_{key}"] = stats[key]
-            naive = spread(results["naive"].values("pai", coverage))["mean"]
+            naive = spread(results[baseline].values("pai", coverage))["mean"]
             mine = row["pai"]
             row["pai_vs_naive"] = mine / naive if mine is not None and naive else None
             rows.append(row)
     return rows
+
+
+def by_window(results: Mapping[str, Backtest]) -> list[dict[str, Any]]:
+    """Backtests run on the same windows, window by window, for JSON: each window's ``cut``,
+    ``end``, ``train_events``, ``test_events``, ``outside`` and ``metrics``: ``{method:
+    {coverage label: metrics}}``."""
+    runs = list(results.items())
+    if not runs:
+        return []
+    out = []
+    for index, window in enumerate(runs[0][1].windows):
+        entry = window.as_dict()
+        entry["metrics"] = {name: run.windows[index].as_dict()["metrics"] for name, run in runs}
+        out.append(entry)
+    return out

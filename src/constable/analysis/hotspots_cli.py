@@ -10,9 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import typer
+from numpy.typing import NDArray
 from rich.table import Table
 
 from constable import console
@@ -21,12 +23,13 @@ from constable.analysis.events import AnalysisError, Events
 from constable.analysis.grid import Grid, Scores
 from constable.analysis.maps import scores_svg
 from constable.analysis.source import store_events
-from constable.crime.service import parse_month
+from constable.crime.service import parse_month, resolve_force_name
 from constable.state import state
 
 app = typer.Typer(help="Hotspot forecasts and their evaluation.", no_args_is_help=True)
 
 METHODS = ", ".join(forecasters.FORECASTERS)
+LEVELS = ("grid", "lsoa")
 
 
 def _events(
@@ -122,6 +125,11 @@ def evaluate(
     force: str | None = typer.Option(None, help="The force whose crimes to use."),
     events_file: Path | None = typer.Option(None, "--events", help="A CSV of events instead."),
     method: list[str] = typer.Option(["kde"], help=f"One or more of {METHODS} (repeat)."),
+    level: str = typer.Option(
+        "grid",
+        help="grid: rank the cells; lsoa: sum each forecast per LSOA and rank the LSOAs "
+        "(needs --force).",
+    ),
     cell: float = typer.Option(150.0, help="Cell size in metres."),
     first_cut: str = typer.Option(..., help="Start of the first forecast window, YYYY-MM-DD."),
     step: str = typer.Option("1M", help="How far the cut moves each time: 7D, 2W, 1M..."),
@@ -130,33 +138,76 @@ def evaluate(
     crime_type: list[str] | None = typer.Option(None, "--type", help="Only these types."),
     mask_radius: float = typer.Option(500.0, help="Area: cells this close to an event."),
     as_json: bool = typer.Option(
-        False, "--json", help="Print JSON: one row per method and coverage."
+        False, "--json", help="Print JSON: one row per method and coverage, and each window."
     ),
 ) -> None:
     """A rolling-origin backtest: fit on the history before each cut, forecast the next
     window, score hit rate, PAI and PEI* at 1, 5, 10 and 20% of the area; the naive forecast
     is always included as the baseline.
 
+    With --level lsoa, each forecast is summed per LSOA (a cell is in the LSOA of the nearest
+    crime before the cut), the LSOAs are ranked by forecast per km² and the naive counts per
+    LSOA are the baseline; it needs --force, whose crimes carry their LSOA.
+
     Example: constable hotspots evaluate --force "West Yorkshire" --method kde
     --first-cut 2018-07-01 --json
     """
-    every = _events(ctx, force, events_file, crime_type)
+    if level not in LEVELS:
+        raise AnalysisError(f"--level {level!r} is not one of {', '.join(LEVELS)}")
+    if level == "lsoa" and (force is None or events_file is not None):
+        raise AnalysisError(
+            "--level lsoa needs a force's crimes (--force F): they carry each crime's LSOA, "
+            "and a CSV of events (--events) has none"
+        )
     unknown = [m for m in method if m not in forecasters.FORECASTERS]
     if unknown:
         raise AnalysisError(f"--method {unknown[0]!r} is not one of {METHODS}")
-    cut = dt.datetime.fromisoformat(first_cut)
+    try:
+        cut = dt.datetime.fromisoformat(first_cut)
+    except ValueError as exc:
+        raise AnalysisError(f"--first-cut {first_cut!r} is not a date, YYYY-MM-DD: {exc}") from None
     if cut.tzinfo is None:
         cut = cut.replace(tzinfo=dt.UTC)
+    if level == "grid":
+        every = _events(ctx, force, events_file, crime_type)
+    else:
+        assert force is not None
+        every, codes, census, lsoas = _lsoa_events(ctx, force, crime_type, cut)
     # The area comes from the history before the first cut: cells drawn from the windows being
     # scored would flatter them (their events then count as outside the area).
     grid = _grid(every.before(cut), cell, mask_radius)
     factories = {m: forecasters.FORECASTERS[m] for m in method}
-    rows = evaluation.compare(factories, every, grid, cut, step, horizon, windows)
+    described: dict[str, Any] = {"level": level, "grid": grid.describe()}
+    if level == "grid":
+        runs = evaluation.backtests(factories, every, grid, cut, step, horizon, windows)
+        rows = evaluation.comparison_rows(runs)
+        title = f"Backtest: {windows} window(s) of {horizon} from {first_cut}; {grid.describe()}"
+        where, note = "in the area", "outside it"
+    else:
+        result = areas.compare_areas(
+            factories, every, codes, grid, census.km2, cut, step, horizon, windows
+        )
+        runs, rows = result.runs, result.rows()
+        km2 = sum(census.km2.values())
+        described.update(lsoas=len(census.km2), lsoa_km2=round(km2, 2))
+        title = (
+            f"Backtest by LSOA: {windows} window(s) of {horizon} from {first_cut}; "
+            f"{len(census.km2):,} {lsoas} ({km2:,.0f} km²) ranked by forecast per km²"
+        )
+        where = "in those LSOAs"
+        note = (
+            f"outside them. Forecasts on {grid.describe()}, summed per LSOA; "
+            f"{areas.NAIVE_COUNTS}: the crimes per LSOA before the cut"
+        )
     if as_json:
-        typer.echo(json.dumps({"grid": grid.describe(), "rows": rows}, indent=2))
+        document = {**described, "rows": rows, "windows": evaluation.by_window(runs)}
+        typer.echo(json.dumps(document, indent=2))
         return
+    scored = next(iter(runs.values())).windows
     table = Table(
-        title=f"Backtest: {windows} window(s) of {horizon} from {first_cut}; {grid.describe()}"
+        title=title,
+        caption=f"{sum(w.test_events for w in scored):,} events scored {where}, "
+        f"{sum(w.outside for w in scored):,} {note}",
     )
     for column in ("method", "coverage", "hit rate", "PAI", "PEI*", "PAI vs naive"):
         table.add_column(column, justify="left" if column == "method" else "right")
@@ -170,6 +221,27 @@ def evaluate(
             _number(row.get("pai_vs_naive"), "{:.2f}x"),
         )
     console.out().print(table)
+
+
+def _lsoa_events(
+    ctx: typer.Context, force: str, types: list[str] | None, first_cut: dt.datetime
+) -> tuple[Events, NDArray[np.str_], areas.Census, str]:
+    """The force's crimes with an LSOA, each one's LSOA, the census of the LSOAs to rank and
+    what they are: the force's area's LSOAs, or (for a force with no census area, such as
+    British Transport Police) those of its crimes before the first cut."""
+    with state(ctx).store().session() as session:
+        name = resolve_force_name(session=session, force=force)
+        every, codes = areas.store_area_events(session=session, force=name, categories=types)
+    lsoas, what = areas.force_lsoas(name), f"LSOAs of {name}"
+    if not lsoas:
+        known = codes[: len(every.before(first_cut))]
+        lsoas, what = sorted(set(known.tolist())), "LSOAs of its crimes before the first cut"
+    census = areas.census_for(lsoas)
+    if not census.km2:
+        raise areas.AreaError(
+            f"none of the {what} is a 2011 census LSOA, so none has an area to rank by"
+        )
+    return every, codes, census, what
 
 
 def _number(value: float | None, pattern: str) -> str:
