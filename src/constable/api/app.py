@@ -6,6 +6,7 @@ stops. Pages are served at the root, the JSON API under ``/api``, OpenAPI at ``/
 
 from __future__ import annotations
 
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -58,12 +59,20 @@ async def _page_or_json_error(request: Request, exc: Exception) -> Response:
     )
 
 
+SWITCH_INTERVAL = 0.0005
+"""Seconds a thread may hold the GIL while another waits (Python's default is 0.005)."""
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The web app for ``settings`` (default: from the environment, ``CONSTABLE_*``)."""
     settings = settings or get_settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # A request hands over between the event loop and worker threads several times; a
+        # thread waiting for the GIL waits up to the switch interval (5 ms by default) each time,
+        # and a request that writes holds SQLite's write gate all the while.
+        sys.setswitchinterval(SWITCH_INTERVAL)
         app.state.store = open_store(settings.database_url)
         try:
             yield

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from typing import Annotated, TypeVar, cast
 
 import anyio
@@ -10,16 +11,18 @@ from anyio import to_thread
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
-from constable.config import Settings
+from constable.api.gate import WriteGate
+from constable.config import Settings, sqlite_path
 from constable.store import Store
 
 
-def get_app_settings(request: Request) -> Settings:
+# async, as these only read the app's state: FastAPI need not send them to a thread.
+async def get_app_settings(request: Request) -> Settings:
     """The settings the app was created with."""
     return cast(Settings, request.app.state.settings)
 
 
-def get_store(request: Request) -> Store:
+async def get_store(request: Request) -> Store:
     """The store opened when the app started."""
     return cast(Store, request.app.state.store)
 
@@ -71,27 +74,16 @@ async def get_session(request: Request, store: StoreDep) -> AsyncIterator[Sessio
     every thread waits for a connection, or on SQLite for the write lock held by a request
     waiting for a thread: a deadlock until the 30 s pool timeout (``bench/control_load.py`` saw
     it at 60 contacts a second, ``tests/control/test_bursts.py`` checks it is gone). So here, in
-    the event loop and holding no thread, a request first queues for SQLite's one in-process
-    write gate (any method but GET, HEAD and OPTIONS; other processes are kept apart by SQLite's
-    busy timeout) and then for one of :data:`REQUEST_SESSIONS` slots, fewer than the pool's
+    the event loop and holding no thread, a request first queues for SQLite's one write gate
+    (any method but GET, HEAD and OPTIONS; :mod:`constable.api.gate`, shared by the server's
+    worker processes) and then for one of :data:`REQUEST_SESSIONS` slots, fewer than the pool's
     connections. Sessions are ended (commit or roll back, then close) on threads of their own,
     shielded from a client that hangs up.
     """
     finishers = _app_state_once(
         request, "session_finishers", lambda: anyio.CapacityLimiter(FINISHING_THREADS)
     )
-    gate: anyio.Lock | None = None
-    if store.dialect == "sqlite" and request.method not in SAFE_METHODS:
-        gate = _app_state_once(request, "sqlite_write_gate", anyio.Lock)
-        await gate.acquire()
-    slots = _app_state_once(request, "session_slots", lambda: anyio.Semaphore(REQUEST_SESSIONS))
-    try:
-        await slots.acquire()
-    except BaseException:
-        if gate is not None:
-            gate.release()
-        raise
-    try:
+    async with _admitted(request, store):
         session = store.sessions()
         try:
             yield session
@@ -101,10 +93,44 @@ async def get_session(request: Request, store: StoreDep) -> AsyncIterator[Sessio
             raise
         with anyio.CancelScope(shield=True):
             await to_thread.run_sync(_commit, session, limiter=finishers)
+
+
+@asynccontextmanager
+async def _admitted(request: Request, store: Store) -> AsyncIterator[None]:
+    """Through SQLite's write gate (for a request that may write) and into a session slot."""
+    gate: WriteGate | None = None
+    if store.dialect == "sqlite" and request.method not in SAFE_METHODS:
+        gate = _app_state_once(
+            request, "sqlite_write_gate", lambda: WriteGate(sqlite_path(str(store.engine.url)))
+        )
+        await gate.acquire()
+    try:
+        slots = _app_state_once(request, "session_slots", lambda: anyio.Semaphore(REQUEST_SESSIONS))
+        async with slots:
+            yield
     finally:
-        slots.release()
         if gate is not None:
             gate.release()
+
+
+async def in_one_session(request: Request, store: Store, work: Callable[[Session], T]) -> T:
+    """``work(session)`` and its commit (or roll-back) on one thread, as one step.
+
+    For the busiest writes (a contact, 200 a second at a peak): with :data:`SessionDep` a
+    request that writes holds SQLite's write gate across four hand-overs between the event loop
+    and threads (session, endpoint, answer, commit), and at a busy moment each waits for the
+    GIL; here it holds the gate for one. ``work`` builds the whole answer, so that nothing is
+    read from the session after it closes.
+    """
+    async with _admitted(request, store):
+        with anyio.CancelScope(shield=True):  # a client that hangs up does not cut a write short
+            answer = await to_thread.run_sync(_work_then_commit, store, work)
+    return answer
+
+
+def _work_then_commit(store: Store, work: Callable[[Session], T]) -> T:
+    with store.session() as session:
+        return work(session)
 
 
 # "function" scope: the commit happens before the response is sent, so a client that has its

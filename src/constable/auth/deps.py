@@ -10,7 +10,7 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
-from constable.api.deps import SessionDep, StoreDep
+from constable.api.deps import StoreDep
 from constable.auth.roles import Action, allowed
 from constable.auth.service import Principal, principal_for_token
 
@@ -46,19 +46,13 @@ def _unauthorised() -> HTTPException:
     )
 
 
-def get_principal(request: Request, session: SessionDep) -> Principal:
-    """The signed-in user, or 401."""
-    principal = signed_in(request, session)
-    if principal is None:
-        raise _unauthorised()
-    return principal
-
-
-def get_streaming_principal(request: Request, store: StoreDep) -> Principal:
+def get_principal(request: Request, store: StoreDep) -> Principal:
     """The signed-in user, or 401, checked in a session of its own.
 
-    For long responses (event streams): the request's own session would stay open, holding a
-    transaction, for as long as the stream lasts.
+    Not in the request's session: a request that writes waits for SQLite's write gate when its
+    session opens (:func:`constable.api.deps.get_session`), and the check of who is asking need
+    not wait there nor keep the gate while it runs; and an event stream would hold its session's
+    transaction open for as long as it lasts.
     """
     with store.session() as session:
         principal = signed_in(request, session)
@@ -68,7 +62,6 @@ def get_streaming_principal(request: Request, store: StoreDep) -> Principal:
 
 
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
-StreamingPrincipal = Annotated[Principal, Depends(get_streaming_principal)]
 
 
 def _words(code: str) -> str:

@@ -18,6 +18,9 @@ class Incident(Base):
     __table_args__ = (
         Index("ix_incident_state_district", "state", "district_id"),
         Index("ix_incident_opened_at", "opened_at"),
+        # The search for possible duplicates of every new contact: without it, SQLite read
+        # every incident of the force each time (a contact took longer as the year went on).
+        Index("ix_incident_duplicates", "force_id", "category", "opened_at"),
     )
 
     id: Mapped[PrimaryKey]

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from constable.analysis.top_boxes import top_boxes
 from constable.api.deps import SessionDep, SettingsDep, StoreDep
-from constable.auth.deps import StreamingPrincipal, sign_in_redirect, signed_in
+from constable.auth.deps import CurrentPrincipal, sign_in_redirect, signed_in
 from constable.auth.roles import Action
 from constable.auth.service import Principal
 from constable.control import board, live, service, units
@@ -116,7 +116,7 @@ async def board_panels_stream(
     request: Request,
     store: StoreDep,
     settings: SettingsDep,
-    principal: StreamingPrincipal,
+    principal: CurrentPrincipal,
     district: live.BoardDistrict = None,
 ) -> AsyncIterator[ServerSentEvent]:
     """The board's panels as rendered HTML, now and on every change (``panels`` events)."""

@@ -159,12 +159,19 @@ _NEGATION = re.compile(
 )
 
 
+@lru_cache(maxsize=64)
+def _starts(words: tuple[str, ...]) -> re.Pattern[str]:
+    # A look-ahead matches at every place one of the words starts, even inside another's match.
+    return re.compile(r"\b(?=" + "|".join(re.escape(word) for word in words) + ")")
+
+
 def _found(words: list[str], text: str) -> bool:
     """Whether any word starts a word in ``text``, not just after a negation ("no one hurt")."""
-    for word in words:
-        for match in re.finditer(r"\b" + re.escape(word), text):
-            if not _NEGATION.search(text[max(0, match.start() - 30) : match.start()]):
-                return True
+    if not words:
+        return False
+    for match in _starts(tuple(words)).finditer(text):
+        if not _NEGATION.search(text[max(0, match.start() - 30) : match.start()]):
+            return True
     return False
 
 

@@ -17,9 +17,9 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 from sqlalchemy.orm import Session
 
-from constable.api.deps import SessionDep, SettingsDep, StoreDep
+from constable.api.deps import SessionDep, SettingsDep, StoreDep, in_one_session
 from constable.api.errors import force_or_503, http_error
-from constable.auth.deps import StreamingPrincipal, require, require_for_district
+from constable.auth.deps import CurrentPrincipal, require, require_for_district
 from constable.auth.roles import Action, Role
 from constable.auth.service import Principal
 from constable.control import board, live, measures, service, units
@@ -53,11 +53,6 @@ Reader = Annotated[Principal, Depends(require(Action.READ))]
 CALLER_ROLES = {Role.CALL_HANDLER, Role.DISPATCHER, Role.ADMINISTRATOR}
 
 
-def _district_slug(session: Session, district_id: int) -> str:
-    district = session.get(District, district_id)
-    return district.slug if district is not None else "?"
-
-
 def incident_read(
     session: Session,
     force: Force,
@@ -69,12 +64,17 @@ def incident_read(
 ) -> IncidentRead:
     """The incident as the API shows it to ``principal`` (the caller only to roles that need it)."""
     config = service.force_config(force)
+    places = service.places(session, force)
     latest = incident.assessments[-1] if incident.assessments else None
     data: dict[str, Any] = {
         "id": incident.id,
         "reference": incident.reference,
-        "district": _district_slug(session, incident.district_id),
-        "neighbourhood": None,
+        "district": places.district_slugs.get(incident.district_id, "?"),
+        "neighbourhood": (
+            None
+            if incident.neighbourhood_id is None
+            else places.neighbourhood_codes.get(incident.neighbourhood_id)
+        ),
         "urban": incident.urban,
         "latitude": incident.latitude,
         "longitude": incident.longitude,
@@ -96,11 +96,6 @@ def incident_read(
         "attended_within_standard": service.within_standard(config, incident),
         "version": incident.version,
     }
-    if incident.neighbourhood_id is not None:
-        from constable.force.models import Neighbourhood
-
-        hood = session.get(Neighbourhood, incident.neighbourhood_id)
-        data["neighbourhood"] = hood.code if hood else None
     if duplicates:
         data["possible_duplicates"] = [
             DuplicateRead(
@@ -188,9 +183,10 @@ def categories(principal: Reader) -> list[CategoryRead]:
 
 
 @router.post("/contacts", summary="Record a contact", response_model=IncidentRead, status_code=201)
-def create_contact(
+async def create_contact(
     data: ContactCreate,
-    session: SessionDep,
+    request: Request,
+    store: StoreDep,
     settings: SettingsDep,
     principal: Annotated[Principal, Depends(require(Action.RECORD_CONTACT))],
 ) -> IncidentRead:
@@ -199,18 +195,22 @@ def create_contact(
     The answer is the incident with ``id``, ``grade`` and the ``reasons`` for it, and any open
     incidents that may be the same event (``possible_duplicates``).
     """
-    force = force_or_503(session, settings.force)
-    try:
-        incident = service.create_contact(
-            session=session, force=force, data=data, actor=principal.username
+
+    def record(session: Session) -> IncidentRead:
+        force = force_or_503(session, settings.force)
+        try:
+            incident = service.create_contact(
+                session=session, force=force, data=data, actor=principal.username
+            )
+        except ConstableError as exc:
+            raise http_error(exc) from exc
+        duplicates = service.possible_duplicates(
+            session=session, incident=incident, config=service.force_config(force)
         )
-    except ConstableError as exc:
-        raise http_error(exc) from exc
-    duplicates = service.possible_duplicates(
-        session=session, incident=incident, config=service.force_config(force)
-    )
-    session.refresh(incident)
-    return incident_read(session, force, incident, principal, duplicates=duplicates)
+        return incident_read(session, force, incident, principal, duplicates=duplicates)
+
+    # The busiest write of all: in one step on one thread (see in_one_session).
+    return await in_one_session(request, store, record)
 
 
 @router.get("/incidents", summary="Incidents", response_model=list[IncidentRead])
@@ -472,7 +472,7 @@ async def board_stream(
     request: Request,
     store: StoreDep,
     settings: SettingsDep,
-    principal: StreamingPrincipal,
+    principal: CurrentPrincipal,
     district: live.BoardDistrict = None,
 ) -> AsyncIterator[ServerSentEvent]:
     """A ``board`` event with the whole board (as ``GET /board``) now and on every change.

@@ -49,6 +49,10 @@ class Location:
     urban: bool
     source: str
     postcode: str | None = None
+    # The store's ids, when the locator was built from the store: recording a contact then
+    # needs no look-up of its district and neighbourhood.
+    district_id: int | None = None
+    neighbourhood_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,8 @@ class _Area:
     urban: bool
     easting: float
     northing: float
+    district_id: int | None = None
+    neighbourhood_id: int | None = None
 
 
 class Locator:
@@ -100,7 +106,17 @@ class Locator:
             if hood.boundary_bng is None or hood.easting is None or hood.northing is None:
                 continue
             areas.append(
-                _Area(hood.code, hood.name, slug, name, hood.urban, hood.easting, hood.northing)
+                _Area(
+                    hood.code,
+                    hood.name,
+                    slug,
+                    name,
+                    hood.urban,
+                    hood.easting,
+                    hood.northing,
+                    district_id=hood.district_id,
+                    neighbourhood_id=hood.id,
+                )
             )
             shapes.append(shape(hood.boundary_bng))
         if not areas:
@@ -123,6 +139,8 @@ class Locator:
             urban=area.urban,
             source=source,
             postcode=postcode,
+            district_id=area.district_id,
+            neighbourhood_id=area.neighbourhood_id,
         )
 
     def _area_at(self, easting: float, northing: float, what: str) -> _Area:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, UniqueConstraint
@@ -18,7 +19,13 @@ class Force(Base):
     id: Mapped[PrimaryKey]
     code: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(200))
-    config: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # Loaded only when asked for: every request loads its force, and a process parses the
+    # configuration once per build (``constable.control.service.force_config``).
+    config: Mapped[dict[str, Any]] = mapped_column(JSON, deferred=True)
+    # New at every build. A force is never changed, only built again, so what a process
+    # remembers of a force (its parsed configuration, its locator, its places' ids) is kept
+    # under this key and is never stale.
+    build_key: Mapped[str | None] = mapped_column(String(32), default=lambda: uuid.uuid4().hex)
 
     districts: Mapped[list[District]] = relationship(
         back_populates="force", order_by="District.name", cascade="all, delete-orphan"

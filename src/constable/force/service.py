@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import BindParameter, bindparam, case, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from constable.errors import ConstableError
@@ -16,12 +16,16 @@ class NotFoundError(ConstableError):
     """A force, district or neighbourhood that is not in the store."""
 
 
+# Built once: every request of the web app asks for its force.
+_WANTED: BindParameter[str] = bindparam("wanted")
+_BY_CODE_OR_NAME = select(Force).where(
+    (func.lower(Force.code) == _WANTED) | (func.lower(Force.name) == _WANTED)
+)
+
+
 def get(*, session: Session, code: str) -> Force | None:
     """The force with this code (``kent``) or name (``Kent Police``), any case."""
-    wanted = code.casefold()
-    return session.scalar(
-        select(Force).where((func.lower(Force.code) == wanted) | (func.lower(Force.name) == wanted))
-    )
+    return session.scalar(_BY_CODE_OR_NAME, {"wanted": code.casefold()})
 
 
 def get_or_raise(*, session: Session, code: str) -> Force:

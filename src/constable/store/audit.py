@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import JSON, DateTime, String, func
+from sqlalchemy import JSON, Connection, DateTime, String, Table, func, insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from constable.store.base import Base, PrimaryKey
@@ -40,12 +40,46 @@ def record(
 ) -> AuditEntry:
     """Add an entry to the audit log in the caller's transaction (so it lands with the change)."""
     entry = AuditEntry(
-        actor=actor,
-        action=action,
-        entity=entity,
-        entity_id=None if entity_id is None else str(entity_id),
-        before=before,
-        after=after,
+        **_fields(actor, action, entity, entity_id=entity_id, before=before, after=after)
     )
     session.add(entry)
     return entry
+
+
+_INSERT = insert(cast(Table, AuditEntry.__table__))
+
+
+def insert_entry(
+    connection: Connection,
+    *,
+    actor: str,
+    action: str,
+    entity: str,
+    entity_id: str | int | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> None:
+    """The same entry written at once on ``connection`` (in its transaction), for a change
+    written with Core statements rather than through a session's unit of work."""
+    connection.execute(
+        _INSERT, _fields(actor, action, entity, entity_id=entity_id, before=before, after=after)
+    )
+
+
+def _fields(
+    actor: str,
+    action: str,
+    entity: str,
+    *,
+    entity_id: str | int | None,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+) -> dict[str, Any]:
+    return {
+        "actor": actor,
+        "action": action,
+        "entity": entity,
+        "entity_id": None if entity_id is None else str(entity_id),
+        "before": before,
+        "after": after,
+    }

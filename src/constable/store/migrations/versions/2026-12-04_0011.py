@@ -1,0 +1,38 @@
+"""Recording a contact quickly (issue 3: 200 contacts a second): a force has a build key, new at
+every build, so that a request can use what its process remembers of the force (the parsed
+configuration, the locator) without loading the whole configuration to compare it; and the
+search for possible duplicates has an index (it read every incident of the force).
+
+Revision ID: 0011
+Revises: 0010
+Create Date: 2026-12-04 17:30:00
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0011"
+down_revision = "0010"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.add_column("force", sa.Column("build_key", sa.String(length=32), nullable=True))
+    connection = op.get_bind()
+    for (force_id,) in connection.execute(sa.text("SELECT id FROM force")).all():
+        connection.execute(
+            sa.text("UPDATE force SET build_key = :key WHERE id = :id"),
+            {"key": uuid.uuid4().hex, "id": force_id},
+        )
+    op.create_index("ix_incident_duplicates", "incident", ["force_id", "category", "opened_at"])
+
+
+def downgrade() -> None:
+    op.drop_index("ix_incident_duplicates", table_name="incident")
+    with op.batch_alter_table("force") as batch:
+        batch.drop_column("build_key")
