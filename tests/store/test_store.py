@@ -67,3 +67,43 @@ def test_the_migrations_match_the_tables(database_url: str) -> None:
         assert differences == []
     finally:
         store.close()
+
+
+def test_0011_keys_built_forces_and_files_incidents_under_their_squares(
+    database_url: str,
+) -> None:
+    """A store at 0010 with a force and incidents: after the upgrade the force has a build key
+    and each incident the grid square that :func:`grid_cell` gives (at a square's edges too)."""
+    from constable.control.models import grid_cell
+    from constable.store.migrations import upgrade
+
+    engine = make_engine(database_url)
+    upgrade(engine, "0010")
+    points = [(612_499.9, 150_000.0), (612_500.0, 149_999.99), (600_250.6, 170_749.4)]
+    with engine.begin() as connection:
+        connection.execute(
+            text("INSERT INTO force (id, code, name, config) VALUES (1, 'kent', 'Kent', '{}')")
+        )
+        connection.execute(
+            text(
+                "INSERT INTO district (id, force_id, code, slug, name, population, households, "
+                "hectares) VALUES (1, 1, 'E07000105', 'ashford', 'Ashford', 1, 1, 1.0)"
+            )
+        )
+        for number, (easting, northing) in enumerate(points, start=1):
+            connection.execute(
+                text(
+                    "INSERT INTO incident (id, reference, force_id, district_id, easting, "
+                    "northing, latitude, longitude, urban, category, description, grade, state, "
+                    "opened_at, version) VALUES (:id, :ref, 1, 1, :e, :n, 51.1, 0.8, true, "
+                    "'crime', 'x', 3, 'graded', '2026-12-04 10:00:00', 1)"
+                ),
+                {"id": number, "ref": f"KENT-{number}", "e": easting, "n": northing},
+            )
+    upgrade(engine)
+    with engine.connect() as connection:
+        keys = connection.execute(text("SELECT build_key FROM force")).scalars().all()
+        cells = connection.execute(text("SELECT grid_cell FROM incident ORDER BY id")).scalars()
+        assert [len(key) for key in keys] == [32]
+        assert list(cells) == [grid_cell(e, n) for e, n in points]
+    engine.dispose()

@@ -10,6 +10,8 @@ import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio
+from anyio import to_thread
 from fastapi import FastAPI, Request, Response
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import RedirectResponse
@@ -25,6 +27,7 @@ from constable.community import pages as community_pages
 from constable.community import views as community_views
 from constable.config import Settings, get_settings
 from constable.control import pages as control_pages
+from constable.control import service as control_service
 from constable.control import views as control_views
 from constable.crime import pages as crime_pages
 from constable.crime import views as crime_views
@@ -34,7 +37,7 @@ from constable.public import alerts_pages, alerts_views, victims_pages, victims_
 from constable.public import pages as public_pages
 from constable.public import staff_pages as public_staff_pages
 from constable.public import views as public_views
-from constable.store import open_store
+from constable.store import Store, open_store
 from constable.web import STATIC_DIR, get_templates
 
 API_PREFIX = "/api"
@@ -63,6 +66,10 @@ SWITCH_INTERVAL = 0.0005
 """Seconds a thread may hold the GIL while another waits (Python's default is 0.005)."""
 
 
+async def _warm(store: Store, force: str) -> None:
+    await to_thread.run_sync(control_service.warm, store, force)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The web app for ``settings`` (default: from the environment, ``CONSTABLE_*``)."""
     settings = settings or get_settings()
@@ -73,11 +80,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # thread waiting for the GIL waits up to the switch interval (5 ms by default) each time,
         # and a request that writes holds SQLite's write gate all the while.
         sys.setswitchinterval(SWITCH_INTERVAL)
-        app.state.store = open_store(settings.database_url)
+        store = app.state.store = open_store(settings.database_url)
         try:
-            yield
+            async with anyio.create_task_group() as tasks:
+                # In the background: the first contacts need not wait for the force's map.
+                tasks.start_soon(_warm, store, settings.force)
+                yield
         finally:
-            app.state.store.close()
+            store.close()
 
     app = FastAPI(
         title="Constable",

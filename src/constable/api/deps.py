@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, nullcontext
 from typing import Annotated, TypeVar, cast
 
 import anyio
@@ -98,11 +98,8 @@ async def get_session(request: Request, store: StoreDep) -> AsyncIterator[Sessio
 @asynccontextmanager
 async def _admitted(request: Request, store: Store) -> AsyncIterator[None]:
     """Through SQLite's write gate (for a request that may write) and into a session slot."""
-    gate: WriteGate | None = None
-    if store.dialect == "sqlite" and request.method not in SAFE_METHODS:
-        gate = _app_state_once(
-            request, "sqlite_write_gate", lambda: WriteGate(sqlite_path(str(store.engine.url)))
-        )
+    gate = _write_gate(request, store) if request.method not in SAFE_METHODS else None
+    if gate is not None:
         await gate.acquire()
     try:
         slots = _app_state_once(request, "session_slots", lambda: anyio.Semaphore(REQUEST_SESSIONS))
@@ -113,24 +110,67 @@ async def _admitted(request: Request, store: Store) -> AsyncIterator[None]:
             gate.release()
 
 
-async def in_one_session(request: Request, store: Store, work: Callable[[Session], T]) -> T:
-    """``work(session)`` and its commit (or roll-back) on one thread, as one step.
+def _write_gate(request: Request, store: Store) -> WriteGate | None:
+    if store.dialect != "sqlite":
+        return None
+    return _app_state_once(
+        request, "sqlite_write_gate", lambda: WriteGate(sqlite_path(str(store.engine.url)))
+    )
 
-    For the busiest writes (a contact, 200 a second at a peak): with :data:`SessionDep` a
+
+WRITING_THREADS = 4
+"""Threads that run :func:`in_one_session` work (apart from AnyIO's 40): on SQLite one writes
+while the others prepare or wait for the gate; on PostgreSQL they write side by side."""
+
+
+class Writer:
+    """``writer(write)``: run ``write()`` and commit, as SQLite's one writer of the moment.
+
+    Given to the work of :func:`in_one_session`, which reads and checks what it can first and
+    then writes through this, so that it holds SQLite's write gate for the rows and their
+    commit alone. A ``write`` that raises is rolled back before the gate is let go.
+    """
+
+    def __init__(self, session: Session, gate: WriteGate | None) -> None:
+        self.session = session
+        self.gate = gate
+
+    def __call__(self, write: Callable[[], T]) -> T:
+        with self.gate.held() if self.gate is not None else nullcontext():
+            try:
+                result = write()
+                self.session.commit()
+            except BaseException:
+                self.session.rollback()
+                raise
+        return result
+
+
+async def in_one_session(request: Request, store: Store, work: Callable[[Session, Writer], T]) -> T:
+    """``work(session, writer)`` on one thread, as one step, writing through ``writer``.
+
+    For the busiest writes (a contact, 200 a second at a peak). With :data:`SessionDep` a
     request that writes holds SQLite's write gate across four hand-overs between the event loop
     and threads (session, endpoint, answer, commit), and at a busy moment each waits for the
-    GIL; here it holds the gate for one. ``work`` builds the whole answer, so that nothing is
-    read from the session after it closes.
+    GIL. Here the gate is held only while ``work`` writes through its :class:`Writer`: nothing
+    done inside waits for another thread or the event loop. ``work`` builds the whole answer,
+    so that nothing is read from the session after it closes.
     """
-    async with _admitted(request, store):
-        with anyio.CancelScope(shield=True):  # a client that hangs up does not cut a write short
-            answer = await to_thread.run_sync(_work_then_commit, store, work)
+    writers = _app_state_once(
+        request, "writing_threads", lambda: anyio.CapacityLimiter(WRITING_THREADS)
+    )
+    gate = _write_gate(request, store)
+    with anyio.CancelScope(shield=True):  # a client that hangs up does not cut a write short
+        answer = await to_thread.run_sync(_work, store, gate, work, limiter=writers)
     return answer
 
 
-def _work_then_commit(store: Store, work: Callable[[Session], T]) -> T:
-    with store.session() as session:
-        return work(session)
+def _work(store: Store, gate: WriteGate | None, work: Callable[[Session, Writer], T]) -> T:
+    # Not Store.session(): that session's one transaction cannot go on after the commit.
+    with store.sessions() as session:
+        answer = work(session, Writer(session, gate))
+        session.rollback()  # anything not written through the writer is not kept
+    return answer
 
 
 # "function" scope: the commit happens before the response is sent, so a client that has its

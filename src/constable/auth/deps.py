@@ -73,14 +73,39 @@ def require(action: Action) -> Callable[[Principal], Awaitable[Principal]]:
 
     # async: a pure check, so FastAPI need not send it to a thread of its own.
     async def check(principal: CurrentPrincipal) -> Principal:
-        if not principal.can(action, district_id=principal.district_id):
-            raise HTTPException(
-                status_code=403,
-                detail=f"A {_words(principal.role.value)} cannot {_words(action.value)}",
-            )
-        return principal
+        return _allowed(principal, action)
 
     return check
+
+
+async def bearer_token(request: Request) -> str:
+    """A dependency: the token that came with the request (else 401), to be checked with
+    :func:`authorised` on the thread that does the request's work."""
+    token = token_from(request)
+    if token is None:
+        raise _unauthorised()
+    return token
+
+
+def authorised(session: Session, token: str, action: Action) -> Principal:
+    """The holder of ``token`` if it is valid and their role allows ``action``; else 401 or 403.
+
+    For a route that does all its work in one step on one thread
+    (:func:`constable.api.deps.in_one_session`): the check there needs no thread of its own.
+    """
+    principal = principal_for_token(session=session, token=token)
+    if principal is None:
+        raise _unauthorised()
+    return _allowed(principal, action)
+
+
+def _allowed(principal: Principal, action: Action) -> Principal:
+    if not principal.can(action, district_id=principal.district_id):
+        raise HTTPException(
+            status_code=403,
+            detail=f"A {_words(principal.role.value)} cannot {_words(action.value)}",
+        )
+    return principal
 
 
 def require_for_district(principal: Principal, action: Action, district_id: int, name: str) -> None:

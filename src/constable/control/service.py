@@ -21,14 +21,17 @@ from constable.control.models import (
     Incident,
     IncidentLog,
     UnitState,
+    grid_cell,
+    grid_cells,
 )
 from constable.control.schemas import ContactCreate, Reassessment, StateChange
 from constable.control.triage import Recommendation, Thrive, TriageRules, load_rules, recommend
 from constable.errors import ConstableError
+from constable.force import service as force_service
 from constable.force.config import ForceConfig
 from constable.force.locate import Location, Locator
 from constable.force.models import District, Force, Neighbourhood
-from constable.store import audit
+from constable.store import Store, audit
 from constable.store.base import Base, utcnow
 
 
@@ -113,6 +116,23 @@ places = _PerBuild(_places)
 """``places(session, force)``: the slugs and codes of the force's places by id, once per build."""
 
 
+def warm(store: Store, force_code: str) -> None:
+    """Make what recording a contact needs (the force's configuration, locator and places) now,
+    before the first contact comes; nothing if the force is not built."""
+    with store.session() as session:
+        force = force_service.get(session=session, code=force_code)
+        if force is None:
+            return
+        force_config(force)
+        places(session, force)
+        # A contact prepared and not written: the triage rules read, the statements compiled.
+        somewhere = next(iter(locator(session, force).by_code))
+        sample = ContactCreate(
+            channel=Channel.EMERGENCY, description="warming up", neighbourhood=somewhere
+        )
+        prepare_contact(session=session, force=force, data=sample, actor="constable")
+
+
 def rules() -> TriageRules:
     """The triage rules in force."""
     return load_rules()
@@ -186,19 +206,29 @@ def _assessment(
 class Duplicate:
     """An open incident near in place and time, of the same category."""
 
-    incident: Incident
+    id: int
+    reference: str
+    category: str
     distance_m: float
     minutes_apart: float
 
 
-# Built once, as every new contact asks it.
-_NEARBY = select(Incident).where(
+# Built once, as every new contact asks it; columns, not incidents, as a busy place has many.
+_NEARBY = select(
+    Incident.id,
+    Incident.reference,
+    Incident.category,
+    Incident.easting,
+    Incident.northing,
+    Incident.opened_at,
+).where(
     Incident.force_id == bindparam("force_id"),
-    Incident.id != bindparam("incident_id"),
     Incident.category == bindparam("category"),
+    Incident.grid_cell.in_(bindparam("cells", expanding=True)),
+    Incident.opened_at.between(bindparam("opened_from"), bindparam("opened_to")),
+    Incident.id != bindparam("incident_id"),
     Incident.state != IncidentState.CLOSED.value,
     Incident.linked_to_id.is_(None),
-    Incident.opened_at.between(bindparam("opened_from"), bindparam("opened_to")),
     Incident.easting.between(bindparam("east_from"), bindparam("east_to")),
     Incident.northing.between(bindparam("north_from"), bindparam("north_to")),
 )
@@ -210,26 +240,32 @@ def possible_duplicates(
     """Open incidents of the same category within the configured distance and time."""
     window = dt.timedelta(minutes=config.control.duplicate_minutes)
     metres = config.control.duplicate_metres
-    nearby = session.scalars(
+    west, south = incident.easting - metres, incident.northing - metres
+    east, north = incident.easting + metres, incident.northing + metres
+    cells = grid_cells(west, south, east, north)
+    nearby = session.execute(
         _NEARBY,
         {
             "force_id": incident.force_id,
             "incident_id": incident.id,
             "category": incident.category,
+            "cells": cells,
             "opened_from": incident.opened_at - window,
             "opened_to": incident.opened_at + window,
-            "east_from": incident.easting - metres,
-            "east_to": incident.easting + metres,
-            "north_from": incident.northing - metres,
-            "north_to": incident.northing + metres,
+            "east_from": west,
+            "east_to": east,
+            "north_from": south,
+            "north_to": north,
         },
     )
     found = []
-    for other in nearby:
-        distance = math.hypot(other.easting - incident.easting, other.northing - incident.northing)
+    for other_id, reference, category, easting, northing, opened_at in nearby:
+        distance = math.hypot(easting - incident.easting, northing - incident.northing)
         if distance <= metres:
-            apart = abs((other.opened_at - incident.opened_at).total_seconds()) / 60
-            found.append(Duplicate(other, round(distance, 1), round(apart, 1)))
+            apart = abs((opened_at - incident.opened_at).total_seconds()) / 60
+            found.append(
+                Duplicate(other_id, reference, category, round(distance, 1), round(apart, 1))
+            )
     return sorted(found, key=lambda d: (d.distance_m, d.minutes_apart))
 
 
@@ -266,6 +302,37 @@ def create_contact(
     """Record a contact: locate it, assess it (THRIVE), grade it and open an incident.
 
     With ``link_to`` the contact is added to that open incident instead (a duplicate call).
+    The same as :func:`prepare_contact` then :func:`write_contact`.
+    """
+    prepared = prepare_contact(session=session, force=force, data=data, actor=actor, now=now)
+    return write_contact(session=session, force=force, prepared=prepared)
+
+
+@dataclass
+class PreparedContact:
+    """A contact checked, located and assessed, ready to write (:func:`write_contact`)."""
+
+    contact: Contact
+    actor: str
+    at: dt.datetime
+    link_to: int | None = None
+    incident: Incident | None = None
+    assessment: Assessment | None = None
+    opened: dict[str, Any] | None = None
+
+
+def prepare_contact(
+    *,
+    session: Session,
+    force: Force,
+    data: ContactCreate,
+    actor: str,
+    now: dt.datetime | None = None,
+) -> PreparedContact:
+    """Everything before writing a contact: check it, locate it, assess it and grade it.
+
+    It only reads, so a server can do it before it waits for its turn to write (SQLite has one
+    writer at a time). Bad input raises :class:`IncidentError` or a location error.
     """
     now = now or utcnow()
     triage = rules()
@@ -288,25 +355,8 @@ def create_contact(
         recorded_by=actor,
     )
     if data.link_to is not None:
-        incident = get_or_raise(session=session, incident_id=data.link_to)
-        if incident.force_id != force.id:
-            raise IncidentNotFound(f"there is no incident {data.link_to} in {force.name}")
-        if incident.state == IncidentState.CLOSED.value:
-            raise IncidentConflict(f"incident {incident.reference} is closed: record a new one")
-        contact.incident_id = incident.id
-        session.add(contact)
-        incident.version += 1
-        _log(
-            session,
-            incident,
-            actor=actor,
-            action="contact_linked",
-            before=None,
-            after={"channel": contact.channel, "description": data.description},
-            at=now,
-        )
-        session.flush()
-        return incident
+        # Checked when written: the incident may close in between.
+        return PreparedContact(contact, actor, now, link_to=data.link_to)
 
     location = _resolve(session, force, data)
     district_id, neighbourhood_id = _place_ids(session, force, location)
@@ -341,6 +391,7 @@ def create_contact(
         crime_reference=None,
         linked_to_id=None,
         version=1,
+        grid_cell=grid_cell(location.easting, location.northing),
     )
     assessment = _assessment(
         incident,
@@ -357,7 +408,60 @@ def create_contact(
         "district": location.district_slug,
         "recommended_grade": int(recommendation.grade),
     }
-    return _open(session, force, incident, contact, assessment, opened, actor=actor, at=now)
+    return PreparedContact(
+        contact, actor, now, incident=incident, assessment=assessment, opened=opened
+    )
+
+
+def write_contact(*, session: Session, force: Force, prepared: PreparedContact) -> Incident:
+    """Write a :func:`prepare_contact`: open its incident, or add it to the incident it joins."""
+    if prepared.incident is not None:
+        assert prepared.assessment is not None and prepared.opened is not None
+        return _open(
+            session,
+            force,
+            prepared.incident,
+            prepared.contact,
+            prepared.assessment,
+            prepared.opened,
+            actor=prepared.actor,
+            at=prepared.at,
+        )
+    assert prepared.link_to is not None
+    return _link(
+        session, force, prepared.link_to, prepared.contact, actor=prepared.actor, at=prepared.at
+    )
+
+
+def _link(
+    session: Session,
+    force: Force,
+    incident_id: int,
+    contact: Contact,
+    *,
+    actor: str,
+    at: dt.datetime,
+) -> Incident:
+    """Add a contact to an open incident (a second call about the same event)."""
+    incident = get_or_raise(session=session, incident_id=incident_id)
+    if incident.force_id != force.id:
+        raise IncidentNotFound(f"there is no incident {incident_id} in {force.name}")
+    if incident.state == IncidentState.CLOSED.value:
+        raise IncidentConflict(f"incident {incident.reference} is closed: record a new one")
+    contact.incident_id = incident.id
+    session.add(contact)
+    incident.version += 1
+    _log(
+        session,
+        incident,
+        actor=actor,
+        action="contact_linked",
+        before=None,
+        after={"channel": contact.channel, "description": contact.description},
+        at=at,
+    )
+    session.flush()
+    return incident
 
 
 def _place_ids(session: Session, force: Force, location: Location) -> tuple[int, int | None]:

@@ -17,9 +17,15 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 from sqlalchemy.orm import Session
 
-from constable.api.deps import SessionDep, SettingsDep, StoreDep, in_one_session
+from constable.api.deps import SessionDep, SettingsDep, StoreDep, Writer, in_one_session
 from constable.api.errors import force_or_503, http_error
-from constable.auth.deps import CurrentPrincipal, require, require_for_district
+from constable.auth.deps import (
+    CurrentPrincipal,
+    authorised,
+    bearer_token,
+    require,
+    require_for_district,
+)
 from constable.auth.roles import Action, Role
 from constable.auth.service import Principal
 from constable.control import board, live, measures, service, units
@@ -99,9 +105,9 @@ def incident_read(
     if duplicates:
         data["possible_duplicates"] = [
             DuplicateRead(
-                id=d.incident.id,
-                reference=d.incident.reference,
-                category=d.incident.category,
+                id=d.id,
+                reference=d.reference,
+                category=d.category,
                 distance_m=d.distance_m,
                 minutes_apart=d.minutes_apart,
             )
@@ -188,19 +194,24 @@ async def create_contact(
     request: Request,
     store: StoreDep,
     settings: SettingsDep,
-    principal: Annotated[Principal, Depends(require(Action.RECORD_CONTACT))],
+    token: Annotated[str, Depends(bearer_token)],
 ) -> IncidentRead:
     """Locate, assess (THRIVE), grade and open an incident; or add the contact to ``link_to``.
 
     The answer is the incident with ``id``, ``grade`` and the ``reasons`` for it, and any open
-    incidents that may be the same event (``possible_duplicates``).
+    incidents that may be the same event (``possible_duplicates``). Needs a role that records
+    contacts (401 without a valid token, 403 with another role).
     """
 
-    def record(session: Session) -> IncidentRead:
+    def record(session: Session, writer: Writer) -> IncidentRead:
+        principal = authorised(session, token, Action.RECORD_CONTACT)
         force = force_or_503(session, settings.force)
         try:
-            incident = service.create_contact(
+            prepared = service.prepare_contact(
                 session=session, force=force, data=data, actor=principal.username
+            )
+            incident = writer(
+                lambda: service.write_contact(session=session, force=force, prepared=prepared)
             )
         except ConstableError as exc:
             raise http_error(exc) from exc
