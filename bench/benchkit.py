@@ -374,7 +374,7 @@ class _Pool:
 
 
 async def _open_loop(
-    server: Server, plan: Sequence[Call], connections: int, give_up: float
+    server: Server, plan: Sequence[Call], connections: int, give_up: float, open_first: int
 ) -> tuple[list[Shot], float]:
     url = urlsplit(server.base_url)
     host, prefix = url.netloc, url.path.rstrip("/")
@@ -403,8 +403,10 @@ async def _open_loop(
             shots.append(Shot(begun - due, latency, 0, f"ConnectionError: {exc}"))
 
     try:
-        # One untimed request first: a first connection (and it fails loudly if nobody answers).
-        await pool.send(_request_bytes(Call(0.0, "GET", "/healthz"), host, prefix))
+        # Untimed requests first, at once: the first connections (and a loud failure if nobody
+        # answers). Reused first-in-first-out, they then take turns.
+        healthz = _request_bytes(Call(0.0, "GET", "/healthz"), host, prefix)
+        await asyncio.gather(*(pool.send(healthz) for _ in range(max(1, open_first))))
         tasks = []
         start = time.perf_counter() + 0.2
         for call, request in zip(plan, requests, strict=True):
@@ -421,19 +423,33 @@ async def _open_loop(
 
 
 def open_loop(
-    server: Server, plan: Sequence[Call], connections: int = 64, give_up: float = 30.0
+    server: Server,
+    plan: Sequence[Call],
+    connections: int = 64,
+    give_up: float = 30.0,
+    open_first: int = 1,
 ) -> tuple[LoadFigures, list[Shot]]:
     """Send every call of ``plan`` at its time, whether or not earlier ones have answered (an
     open loop, as callers do: a slow server does not slow the callers down), from one asyncio
     event loop with the lean HTTP/1.1 client above (httpx took most of a core from the server at
     200 requests a second), over up to ``connections`` keep-alive connections. Each call carries
     its own bearer token, if any. A request without an answer ``give_up`` seconds after it was
-    handed over is an error (so a stalled server cannot hold the run up for long).
+    handed over is an error (so a stalled server cannot hold the run up for long). With
+    ``open_first`` the client opens that many connections before the run, as that many users
+    each with a connection of their own would have (a server of several worker processes gets a
+    share of them each).
 
     Latency runs from the moment a request is handed to the client to its full answer; ``lag``
     is how late that moment was against the plan (the generator keeping to schedule)."""
     cpu_before, server_before = time.process_time(), server.cpu_seconds()
-    shots, wall = asyncio.run(_open_loop(server, plan, connections, give_up))
+    # No garbage collection in the generator during the run: a full collection over the plan's
+    # requests stalled it for 150 ms, and its answers' latencies counted the stall.
+    gc.collect()
+    gc.disable()
+    try:
+        shots, wall = asyncio.run(_open_loop(server, plan, connections, give_up, open_first))
+    finally:
+        gc.enable()
     client_cpu, server_cpu = time.process_time() - cpu_before, server.cpu_seconds() - server_before
     good = [s.latency * 1000 for s in shots if s.error is None]
     bad = [s for s in shots if s.error is not None]

@@ -53,7 +53,7 @@ GOAL_P99_MS = 100.0
 GOAL_ERRORS = 0
 DEFAULT_RATE = 200.0
 DEFAULT_SECONDS = 60.0
-HANDLERS = 8  # call handlers signed in; the contacts go to them in turn
+HANDLERS = 40  # call handlers on a busy shift, each with a connection; contacts go in turn
 DEFAULT_WORKERS = 2
 WARM_UP_SECONDS = 3.0
 
@@ -141,6 +141,7 @@ def measure(
                     Call(at, "POST", "/api/contacts", body(), 201, tokens[i % HANDLERS])
                     for i, at in enumerate(steady(rate, warm_up_seconds))
                 ],
+                open_first=HANDLERS,
             )
             baseline_plan = [Call(at, "GET", "/healthz") for at in steady(rate, baseline_seconds)]
             baseline, _ = open_loop(server, baseline_plan)
@@ -148,7 +149,7 @@ def measure(
                 Call(at, "POST", "/api/contacts", body(), 201, tokens[i % HANDLERS])
                 for i, at in enumerate(steady(rate, seconds))
             ]
-            figures, shots = open_loop(server, plan)
+            figures, shots = open_loop(server, plan, open_first=HANDLERS)
             logged = server.logged_errors()
         incidents, contacts = stored_incidents(store)
     return LoadResult(
