@@ -15,7 +15,9 @@ def serve(
     ctx: typer.Context,
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
     port: int = typer.Option(8000, help="Port to listen on."),
-    workers: int = typer.Option(1, min=1, help="Worker processes."),
+    workers: int = typer.Option(
+        1, min=1, help="Worker processes: one per core for a busy control room."
+    ),
 ) -> None:
     """Serve Constable's pages and API (http://127.0.0.1:8000 by default)."""
     url = state(ctx).database_url
