@@ -364,6 +364,22 @@ class _Pool:
             writer.close()
         return status, body
 
+    async def grow(self, count: int, request: bytes) -> None:
+        """Open ``count`` connections one after another, each checked with ``request``.
+
+        One after another, as users signing in over a shift do: a server of several worker
+        processes takes each as it comes, where a burst of them at once is mostly taken by the
+        first worker to wake (one had four fifths of the load)."""
+        for _ in range(count):
+            reader, writer = await asyncio.open_connection(self.host, self.port)
+            status, body, keep = await _exchange(reader, writer, request, False)
+            if status >= 400:
+                raise ConnectionError(f"HTTP {status} to the first request: {body[:200]!r}")
+            if keep:
+                self.idle.append((reader, writer))
+            else:
+                writer.close()
+
     async def close(self) -> None:
         """Close the idle connections."""
         while self.idle:
@@ -403,10 +419,10 @@ async def _open_loop(
             shots.append(Shot(begun - due, latency, 0, f"ConnectionError: {exc}"))
 
     try:
-        # Untimed requests first, at once: the first connections (and a loud failure if nobody
-        # answers). Reused first-in-first-out, they then take turns.
-        healthz = _request_bytes(Call(0.0, "GET", "/healthz"), host, prefix)
-        await asyncio.gather(*(pool.send(healthz) for _ in range(max(1, open_first))))
+        # The first connections (and a loud failure if nobody answers), reused first-in-first-out.
+        await pool.grow(
+            max(1, open_first), _request_bytes(Call(0.0, "GET", "/healthz"), host, prefix)
+        )
         tasks = []
         start = time.perf_counter() + 0.2
         for call, request in zip(plan, requests, strict=True):

@@ -141,6 +141,32 @@ def test_possible_duplicates_are_offered_and_can_be_linked(control_room: Any) ->
     assert [e["action"] for e in detail["log"]] == ["opened", "contact_linked"]
 
 
+def test_duplicates_are_found_across_the_edge_of_a_grid_square(control_room: Any) -> None:
+    """Incidents are filed under 250 m squares; one 20 m away in the next square is offered,
+    one 300 m away (beyond the 250 m of the force's configuration) is not."""
+    from constable.control.models import grid_cell
+    from constable.force.geography import to_wgs84
+
+    hana = control_room["hana"]
+    # Sevenoaks: 552,490 m east sits 10 m west of a square's edge, 552,510 m 10 m east of it.
+    eastings, northings = [552_490.0, 552_510.0, 552_810.0], [155_125.0] * 3
+    assert grid_cell(eastings[0], northings[0]) != grid_cell(eastings[1], northings[1])
+    longitudes, latitudes = to_wgs84(eastings, northings)
+    made = [
+        created(
+            hana,
+            category="asb-nuisance",
+            description="Fireworks in the street",
+            latitude=float(latitude),
+            longitude=float(longitude),
+        )
+        for latitude, longitude in zip(latitudes, longitudes, strict=True)
+    ]
+    offered = {d["id"]: d["distance_m"] for d in made[1]["possible_duplicates"]}
+    assert made[0]["id"] in offered and offered[made[0]["id"]] < 25
+    assert made[2]["id"] not in offered
+
+
 def test_recommendations_put_the_districts_units_first(control_room: Any) -> None:
     incident = created(
         control_room["hana"],
