@@ -21,6 +21,32 @@ def test_without_a_token_the_api_says_sign_in(control_room: Any) -> None:
         assert client.get("/api/units").status_code == 401
 
 
+def test_a_contact_needs_a_valid_token_and_writes_nothing_without_one(control_room: Any) -> None:
+    before = control_room.rows("incident")
+    with control_room.anonymous() as client:
+        assert contact(client).status_code == 401
+        client.headers["Authorization"] = "Bearer not-a-token"
+        refused = contact(client)
+        assert refused.status_code == 401 and refused.headers["www-authenticate"] == "Bearer"
+    assert control_room.rows("incident") == before
+
+
+def test_a_contact_for_a_closed_incident_is_refused_and_nothing_is_written(
+    control_room: Any,
+) -> None:
+    hana, dev = control_room["hana"], control_room["dev"]
+    incident = created(hana, description="Parcel stolen from doorstep yesterday")
+    closed = dev.post(
+        f"/api/incidents/{incident['id']}/state",
+        json={"state": "closed", "closing_category": "crime-recorded", "result": "Crime recorded"},
+    )
+    assert closed.status_code == 200, closed.text
+    counts = {table: control_room.rows(table) for table in ("contact", "incident_log", "audit_log")}
+    late = contact(hana, description="Another caller about the parcel", link_to=incident["id"])
+    assert late.status_code == 409 and "is closed: record a new one" in late.json()["detail"]
+    assert {table: control_room.rows(table) for table in counts} == counts
+
+
 def test_me_names_the_role(control_room: Any) -> None:
     assert control_room["cmd-sevenoaks"].get("/api/me").json() == {
         "username": "cmd-sevenoaks",

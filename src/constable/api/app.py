@@ -7,6 +7,7 @@ stops. Pages are served at the root, the JSON API under ``/api``, OpenAPI at ``/
 from __future__ import annotations
 
 import gc
+import logging
 import sys
 import threading
 from collections.abc import AsyncIterator
@@ -64,12 +65,17 @@ async def _page_or_json_error(request: Request, exc: Exception) -> Response:
     )
 
 
+logger = logging.getLogger(__name__)
+
 SWITCH_INTERVAL = 0.002
 """Seconds a thread may hold the GIL while another waits (Python's default is 0.005)."""
 
 
 async def _warm(store: Store, force: str) -> None:
-    await to_thread.run_sync(control_service.warm, store, force)
+    try:
+        await to_thread.run_sync(control_service.warm, store, force)
+    except Exception:  # only a head start: the first contact builds what it needs anyway
+        logger.warning("could not prepare for the first contacts of %s", force, exc_info=True)
     if threading.current_thread() is threading.main_thread():
         # A server process (its event loop on the main thread; an app served from a thread of
         # another program, as in the tests, leaves that program's collector alone). What it
@@ -89,7 +95,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # A request hands over between the event loop and worker threads several times; a
         # thread waiting for the GIL waits up to the switch interval (5 ms by default) each time,
         # and a request that writes holds SQLite's write gate all the while.
-        sys.setswitchinterval(SWITCH_INTERVAL)
+        if threading.current_thread() is threading.main_thread():  # a server process
+            sys.setswitchinterval(SWITCH_INTERVAL)
         store = app.state.store = open_store(settings.database_url)
         try:
             async with anyio.create_task_group() as tasks:
@@ -97,6 +104,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 tasks.start_soon(_warm, store, settings.force)
                 yield
         finally:
+            gate = getattr(app.state, "sqlite_write_gate", None)
+            if gate is not None:
+                gate.close()
             store.close()
 
     app = FastAPI(

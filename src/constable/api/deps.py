@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, nullcontext
+from pathlib import Path
 from typing import Annotated, TypeVar, cast
 
 import anyio
@@ -12,7 +13,7 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from constable.api.gate import WriteGate
-from constable.config import Settings, sqlite_path
+from constable.config import Settings
 from constable.store import Store
 
 
@@ -113,9 +114,9 @@ async def _admitted(request: Request, store: Store) -> AsyncIterator[None]:
 def _write_gate(request: Request, store: Store) -> WriteGate | None:
     if store.dialect != "sqlite":
         return None
-    return _app_state_once(
-        request, "sqlite_write_gate", lambda: WriteGate(sqlite_path(str(store.engine.url)))
-    )
+    database = store.engine.url.database  # also for sqlite+pysqlite:// and the like
+    path = None if not database or database == ":memory:" else Path(database)
+    return _app_state_once(request, "sqlite_write_gate", lambda: WriteGate(path))
 
 
 WRITING_THREADS = 4

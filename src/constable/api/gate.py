@@ -54,6 +54,16 @@ class WriteGate:
         if fd is not None:
             fcntl.flock(fd, fcntl.LOCK_EX)
 
+    def _try_lock_file(self) -> bool:
+        fd = self._file()
+        if fd is None:
+            return True
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
+
     def _unlock_file(self) -> None:
         if self._fd is not None:
             fcntl.flock(self._fd, fcntl.LOCK_UN)
@@ -78,8 +88,9 @@ class WriteGate:
                 with anyio.CancelScope(shield=True):
                     await to_thread.run_sync(self._lock.acquire, limiter=self._waiter)
             try:
-                with anyio.CancelScope(shield=True):
-                    await to_thread.run_sync(self._lock_file, limiter=self._waiter)
+                if not self._try_lock_file():
+                    with anyio.CancelScope(shield=True):
+                        await to_thread.run_sync(self._lock_file, limiter=self._waiter)
             except BaseException:
                 self._lock.release()
                 raise
@@ -94,3 +105,10 @@ class WriteGate:
         finally:
             self._lock.release()
             self._queue.release()
+
+    def close(self) -> None:
+        """Close the gate's file (when the app stops; nobody may hold the gate)."""
+        with self._opening:
+            if self._fd is not None:
+                os.close(self._fd)
+                self._fd = None

@@ -49,10 +49,10 @@ def _unauthorised() -> HTTPException:
 def get_principal(request: Request, store: StoreDep) -> Principal:
     """The signed-in user, or 401, checked in a session of its own.
 
-    Not in the request's session: a request that writes waits for SQLite's write gate when its
-    session opens (:func:`constable.api.deps.get_session`), and the check of who is asking need
-    not wait there nor keep the gate while it runs; and an event stream would hold its session's
-    transaction open for as long as it lasts.
+    Not in the request's session: an event stream would hold its session's transaction open for
+    as long as it lasts; and a route that writes can, by naming the user before its session,
+    check who is asking before it waits for SQLite's write gate
+    (:func:`constable.api.deps.get_session`).
     """
     with store.session() as session:
         principal = signed_in(request, session)

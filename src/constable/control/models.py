@@ -13,7 +13,8 @@ from constable.store.base import Base, PrimaryKey, UTCDateTime
 
 GRID_CELL_METRES = 250
 """Side of the squares of British National Grid that incidents are filed under, to find those
-near a place quickly (:func:`grid_cell`)."""
+near a place quickly (:func:`grid_cell`). Stored in every incident: a change needs a migration
+that files them again (as 0011 did)."""
 
 
 def grid_cell(easting: float, northing: float) -> int:

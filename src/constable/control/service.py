@@ -237,7 +237,8 @@ _NEARBY = select(
 def possible_duplicates(
     *, session: Session, incident: Incident, config: ForceConfig
 ) -> list[Duplicate]:
-    """Open incidents of the same category within the configured distance and time."""
+    """Open incidents of the same category within the configured distance and time (of an
+    incident, or of one prepared and not written yet)."""
     window = dt.timedelta(minutes=config.control.duplicate_minutes)
     metres = config.control.duplicate_metres
     west, south = incident.easting - metres, incident.northing - metres
@@ -247,7 +248,7 @@ def possible_duplicates(
         _NEARBY,
         {
             "force_id": incident.force_id,
-            "incident_id": incident.id,
+            "incident_id": incident.id or 0,  # 0: an incident not written yet
             "category": incident.category,
             "cells": cells,
             "opened_from": incident.opened_at - window,
@@ -355,7 +356,7 @@ def prepare_contact(
         recorded_by=actor,
     )
     if data.link_to is not None:
-        # Checked when written: the incident may close in between.
+        # Checked when written (write_contact): the incident may close in between.
         return PreparedContact(contact, actor, now, link_to=data.link_to)
 
     location = _resolve(session, force, data)
@@ -413,6 +414,19 @@ def prepare_contact(
     )
 
 
+def prepared_duplicates(
+    *, session: Session, force: Force, prepared: PreparedContact
+) -> list[Duplicate]:
+    """The possible duplicates of a prepared contact's incident (new, or the one it joins),
+    found before it is written: a read that need not wait for SQLite's writer."""
+    incident = prepared.incident
+    if incident is None and prepared.link_to is not None:
+        incident = get(session=session, incident_id=prepared.link_to)
+    if incident is None or incident.force_id != force.id:
+        return []  # write_contact says why
+    return possible_duplicates(session=session, incident=incident, config=force_config(force))
+
+
 def write_contact(*, session: Session, force: Force, prepared: PreparedContact) -> Incident:
     """Write a :func:`prepare_contact`: open its incident, or add it to the incident it joins."""
     if prepared.incident is not None:
@@ -443,7 +457,10 @@ def _link(
     at: dt.datetime,
 ) -> Incident:
     """Add a contact to an open incident (a second call about the same event)."""
-    incident = get_or_raise(session=session, incident_id=incident_id)
+    # Locked (PostgreSQL; SQLite's writers pass one at a time): it must not close in between.
+    incident = session.get(Incident, incident_id, with_for_update=True)
+    if incident is None:
+        raise IncidentNotFound(f"there is no incident {incident_id}")
     if incident.force_id != force.id:
         raise IncidentNotFound(f"there is no incident {incident_id} in {force.name}")
     if incident.state == IncidentState.CLOSED.value:
@@ -528,7 +545,7 @@ def _open(
     and reading them back for the answer needs no query.
     """
     connection = session.connection()
-    incident.reference = f"pending-{uuid.uuid4().hex}"  # the reference names the incident's id
+    incident.reference = f"new-{uuid.uuid4().hex}"  # unique till it is named by its id
     incident.id = connection.execute(_INSERT_INCIDENT, _row(incident)).scalar_one()
     incident.reference = f"{force.code.upper()}-{at:%Y%m%d}-{incident.id:06d}"
     connection.execute(

@@ -200,7 +200,8 @@ async def create_contact(
 
     The answer is the incident with ``id``, ``grade`` and the ``reasons`` for it, and any open
     incidents that may be the same event (``possible_duplicates``). Needs a role that records
-    contacts (401 without a valid token, 403 with another role).
+    contacts: 401 without a token; a token that is not valid (401) or of another role (403) is
+    checked after the body (422 first), on the thread that records the contact.
     """
 
     def record(session: Session, writer: Writer) -> IncidentRead:
@@ -210,14 +211,16 @@ async def create_contact(
             prepared = service.prepare_contact(
                 session=session, force=force, data=data, actor=principal.username
             )
+            # Every read before the write: once it is committed, the answer must not fail.
+            duplicates = service.prepared_duplicates(
+                session=session, force=force, prepared=prepared
+            )
+            service.places(session, force)
             incident = writer(
                 lambda: service.write_contact(session=session, force=force, prepared=prepared)
             )
         except ConstableError as exc:
             raise http_error(exc) from exc
-        duplicates = service.possible_duplicates(
-            session=session, incident=incident, config=service.force_config(force)
-        )
         return incident_read(session, force, incident, principal, duplicates=duplicates)
 
     # The busiest write of all: in one step on one thread (see in_one_session).

@@ -166,7 +166,7 @@ class ControlRoomConfig(_Strict):
     attendance: dict[int, AttendanceStandard]
     travel: TravelModel = TravelModel()
     duplicate_minutes: float = Field(default=30.0, gt=0)
-    duplicate_metres: float = Field(default=250.0, gt=0)
+    duplicate_metres: float = Field(default=250.0, gt=0, le=2000)
     rota: ShiftRota
     source: str
 
