@@ -138,20 +138,6 @@ def rules() -> TriageRules:
     return load_rules()
 
 
-def _log_entry(
-    incident: Incident,
-    *,
-    actor: str,
-    action: str,
-    before: dict[str, Any] | None,
-    after: dict[str, Any] | None,
-    at: dt.datetime,
-) -> IncidentLog:
-    return IncidentLog(
-        incident_id=incident.id, at=at, actor=actor, action=action, before=before, after=after
-    )
-
-
 def _audit_fields(incident: Incident, entry: IncidentLog) -> dict[str, Any]:
     """The audit log's entry for a line of the incident's log."""
     return {
@@ -174,7 +160,9 @@ def _log(
     after: dict[str, Any] | None,
     at: dt.datetime,
 ) -> None:
-    entry = _log_entry(incident, actor=actor, action=action, before=before, after=after, at=at)
+    entry = IncidentLog(
+        incident_id=incident.id, at=at, actor=actor, action=action, before=before, after=after
+    )
     session.add(entry)
     audit.record(session, **_audit_fields(incident, entry))
 
@@ -360,7 +348,6 @@ def prepare_contact(
         return PreparedContact(contact, actor, now, link_to=data.link_to)
 
     location = _resolve(session, force, data)
-    district_id, neighbourhood_id = _place_ids(session, force, location)
     recommendation = recommend(
         channel=data.channel,
         category=category,
@@ -371,8 +358,8 @@ def prepare_contact(
     grade = data.grade if data.grade is not None else int(recommendation.grade)
     incident = Incident(
         force_id=force.id,
-        district_id=district_id,
-        neighbourhood_id=neighbourhood_id,
+        district_id=location.district_id,
+        neighbourhood_id=location.neighbourhood_id,
         easting=location.easting,
         northing=location.northing,
         latitude=location.latitude,
@@ -481,22 +468,6 @@ def _link(
     return incident
 
 
-def _place_ids(session: Session, force: Force, location: Location) -> tuple[int, int | None]:
-    """The store's ids of the location's district and neighbourhood."""
-    if location.district_id is not None:
-        return location.district_id, location.neighbourhood_id
-    district_id = session.scalar(
-        select(District.id).where(
-            District.force_id == force.id, District.slug == location.district_slug
-        )
-    )
-    assert district_id is not None  # the locator only answers with the force's districts
-    neighbourhood_id = session.scalar(
-        select(Neighbourhood.id).where(Neighbourhood.code == location.neighbourhood_code)
-    )
-    return district_id, neighbourhood_id
-
-
 def _insert(model: type[Any], returning_id: bool = True) -> Any:
     table = cast(Table, model.__table__)
     statement = insert(table)
@@ -555,9 +526,9 @@ def _open(
     contact.id = connection.execute(_INSERT_CONTACT, _row(contact)).scalar_one()
     assessment.id = connection.execute(_INSERT_ASSESSMENT, _row(assessment)).scalar_one()
     after = {"reference": incident.reference, **opened}
-    entry = _log_entry(incident, actor=actor, action="opened", before=None, after=after, at=at)
+    entry = IncidentLog(incident_id=incident.id, at=at, actor=actor, action="opened", after=after)
     connection.execute(_INSERT_LOG, _row(entry))
-    audit.insert_entry(connection, **_audit_fields(incident, entry))
+    audit.record(connection, **_audit_fields(incident, entry))
     incident.assessments = [assessment]
     incident.contacts = [contact]
     for instance in (contact, assessment, incident):

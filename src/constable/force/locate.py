@@ -47,12 +47,11 @@ class Location:
     district_slug: str
     district_name: str
     urban: bool
+    # The store's ids: recording a contact needs no look-up of its district and neighbourhood.
+    district_id: int
+    neighbourhood_id: int
     source: str
     postcode: str | None = None
-    # The store's ids, when the locator was built from the store: recording a contact then
-    # needs no look-up of its district and neighbourhood.
-    district_id: int | None = None
-    neighbourhood_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -64,8 +63,8 @@ class _Area:
     urban: bool
     easting: float
     northing: float
-    district_id: int | None = None
-    neighbourhood_id: int | None = None
+    district_id: int
+    neighbourhood_id: int
 
 
 class Locator:

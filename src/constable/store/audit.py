@@ -28,8 +28,11 @@ class AuditEntry(Base):
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
+_INSERT = insert(cast(Table, AuditEntry.__table__))
+
+
 def record(
-    session: Session,
+    to: Session | Connection,
     *,
     actor: str,
     action: str,
@@ -38,48 +41,29 @@ def record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> AuditEntry:
-    """Add an entry to the audit log in the caller's transaction (so it lands with the change)."""
+    """Add an entry to the audit log in the caller's transaction (so it lands with the change):
+    through a session's unit of work, or written at once on a connection, for a change written
+    with Core statements."""
     entry = AuditEntry(
-        **_fields(actor, action, entity, entity_id=entity_id, before=before, after=after)
+        actor=actor,
+        action=action,
+        entity=entity,
+        entity_id=None if entity_id is None else str(entity_id),
+        before=before,
+        after=after,
     )
-    session.add(entry)
+    if isinstance(to, Session):
+        to.add(entry)
+    else:
+        to.execute(
+            _INSERT,
+            {
+                "actor": actor,
+                "action": action,
+                "entity": entity,
+                "entity_id": entry.entity_id,
+                "before": before,
+                "after": after,
+            },
+        )
     return entry
-
-
-_INSERT = insert(cast(Table, AuditEntry.__table__))
-
-
-def insert_entry(
-    connection: Connection,
-    *,
-    actor: str,
-    action: str,
-    entity: str,
-    entity_id: str | int | None = None,
-    before: dict[str, Any] | None = None,
-    after: dict[str, Any] | None = None,
-) -> None:
-    """The same entry written at once on ``connection`` (in its transaction), for a change
-    written with Core statements rather than through a session's unit of work."""
-    connection.execute(
-        _INSERT, _fields(actor, action, entity, entity_id=entity_id, before=before, after=after)
-    )
-
-
-def _fields(
-    actor: str,
-    action: str,
-    entity: str,
-    *,
-    entity_id: str | int | None,
-    before: dict[str, Any] | None,
-    after: dict[str, Any] | None,
-) -> dict[str, Any]:
-    return {
-        "actor": actor,
-        "action": action,
-        "entity": entity,
-        "entity_id": None if entity_id is None else str(entity_id),
-        "before": before,
-        "after": after,
-    }
