@@ -1,29 +1,51 @@
-"""THRIVE triage: a structured assessment of a contact, and the grade it recommends, with reasons.
+"""Triage: the risk questions a call handler asks, what the caller's words already answer, and
+the grade the answers recommend, with reasons and the answers that would lower it.
 
-THRIVE is Threat, Harm, Risk, Investigation, Vulnerability and Engagement. The rules that turn an
-assessment into a grade, the opening categories and the description keywords live in a YAML file
-(``control/data/triage.yaml`` by default), not in code.
+Everything a force may change lives in a YAML file (``control/data/triage.yaml`` by default):
+the opening categories, the questions (danger, when, offender, weapon, injury, vulnerable, road,
+hazard, evidence), the phrases that answer them from a caller's account, the words that suggest
+a category, and the rules that turn answers into a grade. The file's ``version`` is kept on
+every assessment.
+
+Safety comes first: a question that neither the handler nor the caller's words have answered is
+``unknown``, and a rule whose condition allows ``unknown`` fires on what is still possible. The
+recommendation then names each answer that would lower it.
+
+>>> rules = load_rules()
+>>> result = recommend(channel=Channel.EMERGENCY, rules=rules,
+...                    description="there's a man on the bridge saying he wants to end it")
+>>> int(result.grade), result.category
+(1, 'mental-health')
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from itertools import pairwise
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from constable.control.enums import Channel, Grade
 from constable.errors import ConstableError
 
 Level = Literal["none", "low", "medium", "high"]
 LEVELS: tuple[Level, ...] = ("none", "low", "medium", "high")
-FACTS = ("life_at_risk", "in_progress", "suspect_present", "weapon", "injury")
 LEVEL_FIELDS = ("threat", "harm", "risk", "vulnerability")
-BOOL_FIELDS = ("investigation", "engagement", *FACTS)
+THRIVE_FLAGS = ("investigation", "engagement", "thrive_given")
+PLACE_CONDITIONS = ("channel", "group", "category")
+HEARD = "heard"
+"""A condition on the questions answered by the caller's words alone, not by the handler."""
+UNKNOWN = "unknown"
+"""The value of a question nobody has answered yet, in rules and in :attr:`Factor.value`."""
+
+Source = Literal["answer", "narrative", "thrive", "open"]
 
 
 class TriageError(ConstableError):
@@ -31,7 +53,8 @@ class TriageError(ConstableError):
 
 
 class Thrive(BaseModel):
-    """A THRIVE assessment, with the facts it rests on."""
+    """A THRIVE assessment (Threat, Harm, Risk, Investigation, Vulnerability, Engagement), with
+    the facts it rests on. Made from the answers, or given by the handler through the API."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -51,6 +74,16 @@ class Thrive(BaseModel):
     injury: bool = False
 
 
+# A THRIVE assessment's facts, as answers to the questions (only those the handler set).
+_THRIVE_ANSWERS = {
+    "life_at_risk": ("danger", "yes", "no"),
+    "in_progress": ("when", "now", None),
+    "suspect_present": ("offender", "yes", "no"),
+    "weapon": ("weapon", "yes", "no"),
+    "injury": ("injury", "minor", "none"),
+}
+
+
 class Category(BaseModel):
     """An opening category of the documented list."""
 
@@ -62,81 +95,232 @@ class Category(BaseModel):
     attend: bool
 
 
+class Question(BaseModel):
+    """A risk question the call handler asks, and its answers (most serious first)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    key: str = Field(pattern=r"^[a-z_]+$")
+    ask: str
+    shortcut: str = Field(pattern=r"^[a-z]$")
+    choices: dict[str, str] = Field(min_length=2)
+    help: str = ""
+
+    def label(self, value: str) -> str:
+        """The words of an answer ("Yes, seriously")."""
+        return self.choices.get(value, value)
+
+
+class Narrative(BaseModel):
+    """How the caller's words answer the questions (see the YAML's comments)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    negations: list[str]
+    negation_words: int = Field(default=3, ge=1, le=8)
+    negated: dict[str, str]
+    signals: dict[str, dict[str, list[str]]]
+    hints: dict[str, dict[str, list[str]]] = Field(
+        default_factory=dict, description="weaker phrases, heard only where no signal answered"
+    )
+
+
 class Rule(BaseModel):
-    """Conditions that, when all hold, recommend a grade for a reason."""
+    """Conditions that, when all hold (and the ``unless`` ones do not), recommend a grade."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     when: dict[str, Any]
+    unless: list[dict[str, Any]] = Field(
+        default_factory=list, description="blocks of conditions; any block that holds stops it"
+    )
     grade: Grade
     reason: str
 
-    @model_validator(mode="after")
-    def _known_conditions(self) -> Rule:
-        for key, value in self.when.items():
-            if key in LEVEL_FIELDS:
-                if value not in LEVELS:
-                    raise ValueError(f"{key} == {value!r}, must be one of {', '.join(LEVELS)}")
-            elif key in BOOL_FIELDS:
-                if not isinstance(value, bool):
-                    raise ValueError(f"{key} == {value!r}, must be true or false")
-            elif key in ("channel", "group", "category"):
-                if not isinstance(value, list):
-                    raise ValueError(f"{key} must be a list")
-            else:
-                raise ValueError(f"unknown condition {key!r}")
-        return self
-
-    def matches(self, thrive: Thrive, *, channel: Channel, category: Category) -> bool:
-        """Whether every condition holds."""
-        return all(
-            self._holds(key, value, thrive, channel, category) for key, value in self.when.items()
-        )
-
-    @staticmethod
-    def _holds(key: str, value: Any, thrive: Thrive, channel: Channel, category: Category) -> bool:
-        if key in LEVEL_FIELDS:
-            return LEVELS.index(getattr(thrive, key)) >= LEVELS.index(value)
-        if key in BOOL_FIELDS:
-            return bool(getattr(thrive, key) is value)
-        actual = {"channel": channel.value, "group": category.group, "category": category.code}
-        return actual[key] in [str(v) for v in value]
+    @model_validator(mode="before")
+    @classmethod
+    def _one_block(cls, data: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("unless"), dict):
+            return {**data, "unless": [data["unless"]]}
+        return data
 
 
-class TriageRules(BaseModel):
-    """The whole triage file."""
+class Factor(BaseModel):
+    """A question's answer as the assessment uses it, and where it came from."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    value: str | None = Field(description="the answer, or None when nobody has answered it")
+    source: Source
+    evidence: str | None = Field(default=None, description="the caller's words that answered it")
 
-    categories: list[Category] = Field(min_length=1)
-    keywords: dict[str, list[str]]
-    rules: list[Rule] = Field(min_length=1)
-    default_grade: Grade
-    default_reason: str
 
-    @model_validator(mode="after")
-    def _keyword_facts(self) -> TriageRules:
-        unknown = set(self.keywords) - {*FACTS, "vulnerable", "past"}
-        if unknown:
-            raise ValueError(f"unknown keyword groups: {', '.join(sorted(unknown))}")
-        return self
+class Lowering(BaseModel):
+    """An answer to an open question that would lower the recommended grade."""
 
-    def category(self, code: str) -> Category:
-        """The category with this code, or an error listing the codes."""
-        for category in self.categories:
-            if category.code == code:
-                return category
-        codes = ", ".join(c.code for c in self.categories)
-        raise TriageError(f"unknown opening category {code!r}; the categories are: {codes}")
+    question: str
+    ask: str
+    answer: str
+    answer_label: str
+    grade: Grade
 
 
 class Recommendation(BaseModel):
-    """The grade THRIVE recommends, and why."""
+    """The grade the answers recommend, and why."""
 
     grade: Grade
     reasons: list[str]
     thrive: Thrive
-    derived: bool = Field(description="the assessment was derived from the description")
+    derived: bool = Field(description="some answers were read from the caller's words")
+    category: str = Field(description="the opening category assessed")
+    category_suggested: bool = Field(description="the category was suggested from the words")
+    factors: dict[str, Factor]
+    lowering: list[Lowering] = Field(description="answers to open questions that would lower it")
+    answers: dict[str, str] = Field(description="the handler's own answers")
+    version: str = Field(description="the version of the triage rules used")
+
+
+class TriageRules(BaseModel):
+    """The whole triage file, checked, with its phrases compiled."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    version: str = Field(min_length=1)
+    sources: list[str] = Field(default_factory=list)
+    categories: list[Category] = Field(min_length=1)
+    questions: list[Question] = Field(min_length=1)
+    narrative: Narrative
+    category_words: dict[str, list[str]] = Field(default_factory=dict)
+    fallback: dict[str, str] = Field(default_factory=dict)
+    fallback_default: str
+    rules: list[Rule] = Field(min_length=1)
+    default_grade: Grade
+    default_reason: str
+
+    _signals: list[tuple[str, str, re.Pattern[str]]] = PrivateAttr(default_factory=list)
+    _hints: list[tuple[str, str, re.Pattern[str]]] = PrivateAttr(default_factory=list)
+    _words: list[tuple[str, re.Pattern[str]]] = PrivateAttr(default_factory=list)
+    _negations: frozenset[str] = PrivateAttr(default=frozenset())
+    _by_key: dict[str, Question] = PrivateAttr(default_factory=dict)
+    _by_code: dict[str, Category] = PrivateAttr(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _checked(self) -> TriageRules:
+        self._by_key = {q.key: q for q in self.questions}
+        self._by_code = {c.code: c for c in self.categories}
+        if len(self._by_key) != len(self.questions):
+            raise ValueError("questions: a key is repeated")
+        for name, codes in (
+            ("category_words", list(self.category_words)),
+            ("fallback", list(self.fallback.values())),
+            ("fallback_default", [self.fallback_default]),
+        ):
+            unknown = [code for code in codes if code not in self._by_code]
+            if unknown:
+                raise ValueError(f"{name}: unknown categories {', '.join(unknown)}")
+        for key, answer in self.narrative.negated.items():
+            self._answer_of(key, answer, where="narrative.negated")
+        for index, rule in enumerate(self.rules, start=1):
+            blocks = [("when", rule.when)] + [("unless", block) for block in rule.unless]
+            for part, block in blocks:
+                for key, value in block.items():
+                    self._check_condition(key, value, where=f"rules[{index}].{part}.{key}")
+        self._signals = self._phrases(self.narrative.signals, "narrative.signals")
+        self._hints = self._phrases(self.narrative.hints, "narrative.hints")
+        self._words = [
+            (code, _compile(phrases, f"category_words.{code}"))
+            for code, phrases in self.category_words.items()
+            if phrases
+        ]
+        self._negations = frozenset(n.casefold() for n in self.narrative.negations)
+        return self
+
+    def _phrases(
+        self, lists: dict[str, dict[str, list[str]]], where: str
+    ) -> list[tuple[str, str, re.Pattern[str]]]:
+        return [
+            (key, value, _compile(phrases, f"{where}.{key}.{value}"))
+            for key, answers in lists.items()
+            for value, phrases in answers.items()
+            if self._answer_of(key, value, where=f"{where}.{key}") and phrases
+        ]
+
+    def _answer_of(self, key: str, value: str, *, where: str) -> bool:
+        question = self._by_key.get(key)
+        if question is None:
+            raise ValueError(f"{where}: unknown question {key!r}")
+        if value not in question.choices:
+            raise ValueError(f"{where}: {value!r} is not an answer to {key!r}")
+        return True
+
+    def _check_condition(self, key: str, value: Any, *, where: str) -> None:
+        values = value if isinstance(value, list) else [value]
+        if key in self._by_key:
+            allowed = {*self._by_key[key].choices, UNKNOWN}
+            wrong = [str(v) for v in values if not isinstance(v, str) or v not in allowed]
+            if wrong:
+                raise ValueError(
+                    f"{where}: {', '.join(wrong)} not one of {', '.join(sorted(allowed))}"
+                    + (
+                        ' (quote "yes" and "no": YAML reads them as true and false)'
+                        if any(isinstance(v, bool) for v in values)
+                        else ""
+                    )
+                )
+        elif key in LEVEL_FIELDS:
+            if value not in LEVELS:
+                raise ValueError(f"{where}: {value!r}, must be one of {', '.join(LEVELS)}")
+        elif key in THRIVE_FLAGS:
+            if not isinstance(value, bool):
+                raise ValueError(f"{where}: {value!r}, must be true or false")
+        elif key == HEARD:
+            if not isinstance(value, list) or any(v not in self._by_key for v in value):
+                raise ValueError(f"{where}: must be a list of question keys")
+        elif key in PLACE_CONDITIONS:
+            if not isinstance(value, list):
+                raise ValueError(f"{where}: must be a list")
+            if key == "category":
+                unknown = [str(v) for v in value if v not in self._by_code]
+                if unknown:
+                    raise ValueError(f"{where}: unknown categories {', '.join(unknown)}")
+        else:
+            raise ValueError(f"{where}: unknown condition {key!r}")
+
+    def category(self, code: str) -> Category:
+        """The category with this code, or an error listing the codes."""
+        found = self._by_code.get(code)
+        if found is None:
+            codes = ", ".join(c.code for c in self.categories)
+            raise TriageError(f"unknown opening category {code!r}; the categories are: {codes}")
+        return found
+
+    def question(self, key: str) -> Question:
+        """The question with this key."""
+        return self._by_key[key]
+
+    def check_answers(self, answers: Mapping[str, str]) -> dict[str, str]:
+        """The answers as given, or an error naming the question or answer that is wrong."""
+        checked = {}
+        for key, value in answers.items():
+            question = self._by_key.get(key)
+            if question is None:
+                keys = ", ".join(self._by_key)
+                raise TriageError(f"answers: unknown question {key!r}; the questions are: {keys}")
+            if value not in question.choices:
+                choices = ", ".join(question.choices)
+                raise TriageError(f"answers.{key}: {value!r} is not one of {choices}")
+            checked[key] = value
+        return checked
+
+
+def _compile(phrases: list[str], where: str) -> re.Pattern[str]:
+    try:
+        return re.compile(r"\b(?:" + "|".join(f"(?:{p})" for p in phrases) + ")", re.IGNORECASE)
+    except re.error as exc:
+        for phrase in phrases:
+            try:
+                re.compile(phrase)
+            except re.error as bad:
+                raise ValueError(f"{where}: the phrase {phrase!r} is not valid: {bad}") from bad
+        raise ValueError(f"{where}: {exc}") from exc
 
 
 @lru_cache
@@ -154,83 +338,279 @@ def load_rules(path: str | None = None) -> TriageRules:
         raise TriageError(f"{where}: {exc}") from exc
 
 
-_NEGATION = re.compile(
-    r"\b(no|not|nobody|no one|none|without|isn't|wasn't|aren't|weren't|never)\W+(\w+\W+){0,2}$"
+# --- Reading the caller's words ------------------------------------------------------------------
+
+_CLAUSE_END = re.compile(
+    r"[.,!?;:\n]|\band\b|\bbut\b|\bthough\b|\bhowever\b|\balthough\b", re.IGNORECASE
 )
+_WORD = re.compile(r"[\w'’-]+")
 
 
-@lru_cache(maxsize=64)
-def _starts(words: tuple[str, ...]) -> re.Pattern[str]:
-    # A look-ahead matches at every place one of the words starts, even inside another's match.
-    return re.compile(r"\b(?=" + "|".join(re.escape(word) for word in words) + ")")
+def _negated(text: str, start: int, rules: TriageRules) -> bool:
+    """Whether a negation stands a few words before ``start``, in the same clause."""
+    before = text[max(0, start - 80) : start]
+    clause = _CLAUSE_END.split(before)[-1]
+    words = [w.replace("’", "'") for w in _WORD.findall(clause.casefold())]
+    words = words[-rules.narrative.negation_words :]
+    negations = rules._negations
+    pairs = [f"{a} {b}" for a, b in pairwise(words)]
+    return any(w in negations for w in words) or any(p in negations for p in pairs)
 
 
-def _found(words: list[str], text: str) -> bool:
-    """Whether any word starts a word in ``text``, not just after a negation ("no one hurt")."""
-    if not words:
-        return False
-    for match in _starts(tuple(words)).finditer(text):
-        if not _NEGATION.search(text[max(0, match.start() - 30) : match.start()]):
-            return True
-    return False
+def read_narrative(description: str, rules: TriageRules) -> dict[str, tuple[str, str]]:
+    """The answers the caller's words give: question → (answer, the words that gave it).
+
+    Each question takes its most serious answer found; a phrase after a negation gives the
+    question's negated answer instead ("nobody hurt" answers *injury* with *none*). Hints, the
+    weaker phrases, answer only the questions that the signals left open.
+    """
+    text = description.replace("’", "'")
+    read = _heard(text, rules._signals, rules)
+    for key, found in _heard(text, rules._hints, rules).items():
+        read.setdefault(key, found)
+    return read
 
 
-def derive(description: str, category: Category, rules: TriageRules) -> Thrive:
-    """A first THRIVE assessment from the caller's words and the category, for the handler
-    to confirm: keyword matches set the facts, and the facts set the levels."""
-    text = description.casefold()
-    found = {group: _found(words, text) for group, words in rules.keywords.items()}
-    in_progress = found.get("in_progress", False) and not found.get("past", False)
-    life = found.get("life_at_risk", False)
-    weapon = found.get("weapon", False)
-    suspect = found.get("suspect_present", False)
-    injury = found.get("injury", False)
-    vulnerable = found.get("vulnerable", False)
-    threat: Level = "low" if category.group != "administration" else "none"
-    if in_progress or suspect or weapon:
+def _heard(
+    text: str, phrases: list[tuple[str, str, re.Pattern[str]]], rules: TriageRules
+) -> dict[str, tuple[str, str]]:
+    found: dict[str, dict[str, str]] = {}
+    for key, value, pattern in phrases:
+        for match in pattern.finditer(text):
+            answer: str | None = value
+            if _negated(text, match.start(), rules):
+                negated = rules.narrative.negated.get(key)
+                answer = None if negated in (None, value) else negated
+            if answer is not None:
+                found.setdefault(key, {}).setdefault(answer, match.group(0).strip())
+                if answer == value:
+                    break
+    read = {}
+    for key, answers in found.items():
+        for value in rules.question(key).choices:  # most serious first
+            if value in answers:
+                read[key] = (value, answers[value])
+                break
+    return read
+
+
+def suggest_category(description: str, channel: Channel, rules: TriageRules) -> Category:
+    """The opening category the caller's words suggest: the most phrases found, not negated."""
+    text = description.replace("’", "'")
+    best: tuple[int, int] = (0, 0)
+    chosen: str | None = None
+    for order, (code, pattern) in enumerate(rules._words):
+        hits = {
+            m.group(0).casefold()
+            for m in pattern.finditer(text)
+            if not _negated(text, m.start(), rules)
+        }
+        score = (len(hits), -order)
+        if hits and score > best:
+            best, chosen = score, code
+    if chosen is None:
+        chosen = rules.fallback.get(channel.value, rules.fallback_default)
+    return rules.category(chosen)
+
+
+# --- From answers to a grade ---------------------------------------------------------------------
+
+
+def _at_least(level: Level, minimum: Level) -> bool:
+    return LEVELS.index(level) >= LEVELS.index(minimum)
+
+
+def assess(facts: Mapping[str, str], category: Category) -> Thrive:
+    """The THRIVE assessment the answers make (``unknown`` counts as not known to be so)."""
+
+    def yes(key: str) -> bool:
+        return facts.get(key) == "yes"
+
+    now = facts.get("when") == "now"
+    injury = facts.get("injury", UNKNOWN)
+    hurt = injury in ("minor", "serious")
+    admin = category.group == "administration"
+    threat: Level = "none" if admin else "low"
+    if now or yes("offender") or (yes("weapon") and not admin):
         threat = "medium"
-    if life or (weapon and in_progress):
+    if yes("danger") or (yes("weapon") and now):
         threat = "high"
-    harm: Level = "high" if life else "medium" if injury else "low"
+    harm: Level = "high" if yes("danger") or injury == "serious" else "medium" if hurt else "low"
+    risk: Level = "high" if yes("danger") else "medium" if yes("vulnerable") else "low"
     vulnerability: Level = "low"
-    if vulnerable:
-        vulnerability = "high" if (life or injury) else "medium"
+    if yes("vulnerable"):
+        vulnerability = "high" if (yes("danger") or injury == "serious" or now) else "medium"
+    recent = facts.get("when") in ("now", "recent")
+    # What makes a visit needed even where the category alone would not: in an enquiry or a
+    # report of information, only harm or a danger does.
+    serious = yes("danger") or hurt or yes("hazard") or yes("road")
+    if not admin:
+        serious = serious or now or yes("offender") or yes("vulnerable")
     return Thrive(
         threat=threat,
         harm=harm,
-        risk="medium" if (vulnerable or suspect) else "low",
-        investigation=in_progress or suspect,
+        risk=risk,
+        investigation=yes("evidence") or (recent and category.group == "crime"),
         vulnerability=vulnerability,
-        engagement=category.attend or life or in_progress or injury,
-        life_at_risk=life,
-        in_progress=in_progress,
-        suspect_present=suspect,
-        weapon=weapon,
-        injury=injury,
+        engagement=category.attend or serious,
+        life_at_risk=yes("danger"),
+        in_progress=now,
+        suspect_present=yes("offender"),
+        weapon=yes("weapon"),
+        injury=hurt,
     )
+
+
+@dataclass(frozen=True)
+class _Case:
+    """What the rules are tested against."""
+
+    facts: Mapping[str, str]
+    thrive: Thrive
+    channel: Channel
+    category: Category
+    thrive_given: bool
+    heard: frozenset[str] = frozenset()
+
+
+def _holds(key: str, value: Any, case: _Case) -> bool:
+    if key in LEVEL_FIELDS:
+        return _at_least(getattr(case.thrive, key), value)
+    if key == "thrive_given":
+        return case.thrive_given is value
+    if key == HEARD:
+        return all(question in case.heard for question in value)
+    if key in THRIVE_FLAGS:
+        return bool(getattr(case.thrive, key) is value)
+    if key in PLACE_CONDITIONS:
+        actual = {
+            "channel": case.channel.value,
+            "group": case.category.group,
+            "category": case.category.code,
+        }
+        return actual[key] in [str(v) for v in value]
+    allowed = value if isinstance(value, list) else [value]
+    return case.facts.get(key, UNKNOWN) in [str(v) for v in allowed]
+
+
+def _matches(rule: Rule, case: _Case) -> bool:
+    if not all(_holds(k, v, case) for k, v in rule.when.items()):
+        return False
+    return not any(all(_holds(k, v, case) for k, v in block.items()) for block in rule.unless)
+
+
+def _grade(case: _Case, rules: TriageRules) -> tuple[Grade, list[str]]:
+    matched = [r for r in rules.rules if _matches(r, case)]
+    if not matched:
+        return rules.default_grade, [rules.default_reason]
+    grade = min(r.grade for r in matched)
+    return grade, [r.reason for r in matched if r.grade == grade]
+
+
+def _thrive_answers(thrive: Thrive) -> dict[str, str]:
+    """The facts a handler set in a THRIVE assessment, as answers."""
+    answers = {}
+    for name in thrive.model_fields_set & set(_THRIVE_ANSWERS):
+        key, if_true, if_false = _THRIVE_ANSWERS[name]
+        value = if_true if getattr(thrive, name) else if_false
+        if value is not None:
+            answers[key] = value
+    if thrive.injury and _at_least(thrive.harm, "high"):
+        answers["injury"] = "serious"
+    return answers
 
 
 def recommend(
     *,
     channel: Channel,
-    category: Category,
     rules: TriageRules,
-    thrive: Thrive | None = None,
+    category: Category | None = None,
     description: str = "",
+    answers: Mapping[str, str] | None = None,
+    thrive: Thrive | None = None,
 ) -> Recommendation:
-    """The recommended grade for a contact, from its THRIVE assessment (derived if not given)."""
-    derived = thrive is None
-    assessment = thrive if thrive is not None else derive(description, category, rules)
-    matched = [r for r in rules.rules if r.matches(assessment, channel=channel, category=category)]
-    if not matched:
-        return Recommendation(
-            grade=rules.default_grade,
-            reasons=[rules.default_reason],
-            thrive=assessment,
-            derived=derived,
+    """The recommended grade for a contact, from the handler's answers, a THRIVE assessment
+    they gave, and the caller's words, in that order; unanswered questions stay open.
+
+    ``category`` None takes the category the words suggest.
+    """
+    given = rules.check_answers(answers or {})
+    suggested = category is None
+    chosen = category or suggest_category(description, channel, rules)
+    from_thrive = _thrive_answers(thrive) if thrive is not None else {}
+    read = read_narrative(description, rules) if description else {}
+    factors: dict[str, Factor] = {}
+    for question in rules.questions:
+        key = question.key
+        if key in given:
+            factors[key] = Factor(value=given[key], source="answer")
+        elif key in from_thrive:
+            factors[key] = Factor(value=from_thrive[key], source="thrive")
+        elif key in read:
+            factors[key] = Factor(value=read[key][0], source="narrative", evidence=read[key][1])
+        else:
+            factors[key] = Factor(value=None, source="open")
+    facts = {key: f.value or UNKNOWN for key, f in factors.items()}
+
+    heard = frozenset(key for key, f in factors.items() if f.source == "narrative")
+
+    def case(facts: Mapping[str, str]) -> _Case:
+        assessed = thrive if thrive is not None else assess(facts, chosen)
+        return _Case(facts, assessed, channel, chosen, thrive is not None, heard)
+
+    grade, reasons = _grade(case(facts), rules)
+    lowering = _lowering(facts, grade, case, rules)
+    for lower in lowering:
+        reasons.append(
+            f"Answering “{lower.answer_label}” to “{lower.ask}” would lower it to "
+            f"{lower.grade.label}."
         )
-    grade = min(r.grade for r in matched)
-    reasons = [r.reason for r in matched if r.grade == grade]
+    derived = any(f.source == "narrative" for f in factors.values())
     if derived:
-        reasons.append("Assessed from the caller's description: the handler should confirm it.")
-    return Recommendation(grade=grade, reasons=reasons, thrive=assessment, derived=derived)
+        reasons.append("Some answers were read from the caller's words: the handler confirms them.")
+    elif not given and thrive is None:
+        reasons.append("No risk question is answered yet: the handler asks them to confirm it.")
+    if suggested:
+        reasons.append(f"Category suggested from the caller's words: {chosen.label}.")
+    return Recommendation(
+        grade=grade,
+        reasons=reasons,
+        thrive=case(facts).thrive,
+        derived=derived or (thrive is None and not given),
+        category=chosen.code,
+        category_suggested=suggested,
+        factors=factors,
+        lowering=lowering,
+        answers=given,
+        version=rules.version,
+    )
+
+
+def _lowering(
+    facts: dict[str, str],
+    grade: Grade,
+    case: Callable[[Mapping[str, str]], _Case],
+    rules: TriageRules,
+) -> list[Lowering]:
+    """For each open question, the answer that would lower the grade most, if any does."""
+    found = []
+    for key, value in facts.items():
+        if value != UNKNOWN:
+            continue
+        question = rules.question(key)
+        best: tuple[Grade, str] | None = None
+        for answer in question.choices:
+            lowered, _ = _grade(case({**facts, key: answer}), rules)
+            if lowered > grade and (best is None or lowered > best[0]):
+                best = (lowered, answer)
+        if best is not None:
+            found.append(
+                Lowering(
+                    question=key,
+                    ask=question.ask,
+                    answer=best[1],
+                    answer_label=question.label(best[1]),
+                    grade=best[0],
+                )
+            )
+    return found
