@@ -20,6 +20,9 @@
 11. ``alert_send`` (its own process): an alert to 100,000 subscribers (5,000 with ``--quick``)
     through a local SMTP server, against raw ``smtplib``.
 
+12. ``triage_corpus`` (its own process): the triage rules' confusion matrices on the corpus and
+    the held-out calls, and the time of one recommendation.
+
 Goals are printed as met or not; a missed goal does not fail the run.
 
 Run: ``.venv/bin/python bench/run.py [--quick] [--repeats 3] [--full-day]``
@@ -316,6 +319,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     console.print(casework_scale.report_table(casework))
 
     scripts: dict[str, int] = {}
+    console.print(Rule("triage_corpus"))
+    scripts["triage_corpus"] = script("triage_corpus", "--repeats", "5" if args.quick else "20")
+
     console.print(Rule("plan_speed"))
     scale = ("--crimes", "100000", "--incidents", "200000") if args.quick else ()
     scripts["plan_speed"] = script("plan_speed", *scale)

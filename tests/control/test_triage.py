@@ -45,7 +45,7 @@ def test_seed_999_examples_are_grade_1(category: str, description: str) -> None:
 def test_a_life_in_danger_says_so() -> None:
     grade, reasons = grade_of("999", "concern-for-safety", "Woman unconscious, not breathing")
     assert grade == 1
-    assert "A life is in danger." in reasons
+    assert "Someone is in immediate danger or at risk of serious harm." in reasons
 
 
 @pytest.mark.parametrize(

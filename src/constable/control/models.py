@@ -121,6 +121,9 @@ class Assessment(Base):
     reasons: Mapped[list[str]] = mapped_column(JSON)
     grade: Mapped[int] = mapped_column(Integer)
     override_reason: Mapped[str | None] = mapped_column(Text)
+    # The handler's own answers to the risk questions, and the triage rules' version (0012).
+    answers: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    rules_version: Mapped[str | None] = mapped_column(String(40))
 
 
 class IncidentLog(Base):

@@ -7,7 +7,7 @@ import datetime as dt
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from constable.control.enums import Channel, IncidentState, UnitStatus
-from constable.control.triage import Thrive
+from constable.control.triage import Factor, Lowering, Thrive
 
 
 class _In(BaseModel):
@@ -19,8 +19,10 @@ class ContactCreate(_In):
 
     channel: Channel
     description: str = Field(min_length=3, max_length=5000)
-    category: str = Field(
-        default="crime-other", description="an opening category code (GET /api/categories)"
+    category: str | None = Field(
+        default=None,
+        description="an opening category code (GET /api/categories); left out, the category "
+        "the caller's words suggest",
     )
     call_started_at: dt.datetime | None = Field(
         default=None, description="when the call began ringing (default: now)"
@@ -33,8 +35,14 @@ class ContactCreate(_In):
     longitude: float | None = Field(default=None, ge=-180, le=180)
     neighbourhood: str | None = Field(default=None, description="an LSOA code, e.g. E01024445")
     location_text: str | None = Field(default=None, max_length=300)
+    answers: dict[str, str] | None = Field(
+        default=None,
+        description="the handler's answers to the risk questions (GET /api/triage/questions), "
+        'e.g. {"danger": "no", "when": "earlier"}; unanswered ones are read from the description',
+    )
     thrive: Thrive | None = Field(
-        default=None, description="the handler's THRIVE assessment; derived when left out"
+        default=None,
+        description="the handler's THRIVE assessment; made from the answers when left out",
     )
     grade: int | None = Field(default=None, ge=1, le=4, description="overrides the recommendation")
     override_reason: str | None = Field(default=None, max_length=2000)
@@ -71,9 +79,15 @@ class ContactCreate(_In):
 
 
 class Reassessment(_In):
-    """A new THRIVE assessment when the situation changes."""
+    """A new assessment when the situation changes: answers, a THRIVE assessment, or both."""
 
-    thrive: Thrive
+    answers: dict[str, str] | None = Field(
+        default=None, description="the handler's answers to the risk questions"
+    )
+    thrive: Thrive | None = None
+    description: str | None = Field(
+        default=None, max_length=5000, description="what has changed, in the caller's words"
+    )
     grade: int | None = Field(default=None, ge=1, le=4)
     override_reason: str | None = None
     version: int | None = Field(default=None, description="refuse if the incident changed since")
@@ -126,6 +140,8 @@ class AssessmentRead(BaseModel):
     grade: int
     reasons: list[str]
     override_reason: str | None
+    answers: dict[str, str] = Field(default_factory=dict, description="the handler's answers")
+    rules_version: str | None = Field(default=None, description="the triage rules' version")
 
 
 class LogRead(BaseModel):
@@ -237,10 +253,13 @@ class RecommendationRead(BaseModel):
     call_sign: str
     kind: str
     district: str
-    distance_km: float
-    eta_minutes: float
+    distance_km: float | None
+    """None when where the unit is is not known (``position`` says so)."""
+    eta_minutes: float | None
     own_district: bool
     reason: str
+    position: str
+    """``reported``, ``home neighbourhood`` (assumed) or ``unknown``."""
 
 
 class CategoryRead(BaseModel):
@@ -250,3 +269,37 @@ class CategoryRead(BaseModel):
     label: str
     group: str
     attend: bool
+
+
+class TriageRequest(_In):
+    """A call as far as the handler has got: what the caller said and the answers so far."""
+
+    channel: Channel
+    description: str = Field(default="", max_length=5000)
+    category: str | None = Field(default=None, description="left out: suggested from the words")
+    answers: dict[str, str] = Field(default_factory=dict)
+
+
+class QuestionRead(BaseModel):
+    """A risk question, with its keyboard shortcut and answers (most serious first)."""
+
+    key: str
+    ask: str
+    shortcut: str
+    choices: dict[str, str]
+    help: str
+
+
+class TriageRead(BaseModel):
+    """The recommendation for a call so far: written nowhere."""
+
+    grade: int
+    grade_label: str
+    reasons: list[str]
+    category: str
+    category_label: str
+    category_suggested: bool
+    factors: dict[str, Factor]
+    lowering: list[Lowering]
+    thrive: Thrive
+    rules_version: str

@@ -24,7 +24,7 @@ from constable.control.models import (
     grid_cell,
     grid_cells,
 )
-from constable.control.schemas import ContactCreate, Reassessment, StateChange
+from constable.control.schemas import ContactCreate, Reassessment, StateChange, TriageRequest
 from constable.control.triage import Recommendation, Thrive, TriageRules, load_rules, recommend
 from constable.errors import ConstableError
 from constable.force import service as force_service
@@ -138,6 +138,19 @@ def rules() -> TriageRules:
     return load_rules()
 
 
+def preview(*, data: TriageRequest) -> Recommendation:
+    """The recommendation for a call so far, from its words and the answers given: nothing is
+    written (the contact form asks it as the handler types and answers)."""
+    triage = rules()
+    return recommend(
+        channel=data.channel,
+        rules=triage,
+        category=triage.category(data.category) if data.category else None,
+        description=data.description,
+        answers=data.answers,
+    )
+
+
 def _audit_fields(incident: Incident, entry: IncidentLog) -> dict[str, Any]:
     """The audit log's entry for a line of the incident's log."""
     return {
@@ -187,6 +200,8 @@ def _assessment(
         reasons=recommendation.reasons,
         grade=final,
         override_reason=override_reason if grade is not None else None,
+        answers=recommendation.answers,
+        rules_version=recommendation.version,
     )
 
 
@@ -325,7 +340,7 @@ def prepare_contact(
     """
     now = now or utcnow()
     triage = rules()
-    category = triage.category(data.category)
+    category = triage.category(data.category) if data.category is not None else None
     started = data.call_started_at or now
     answered = data.answered_at
     for name, value in (("call_started_at", started), ("answered_at", answered)):
@@ -353,6 +368,7 @@ def prepare_contact(
         category=category,
         rules=triage,
         thrive=data.thrive,
+        answers=data.answers,
         description=data.description,
     )
     grade = data.grade if data.grade is not None else int(recommendation.grade)
@@ -366,7 +382,7 @@ def prepare_contact(
         longitude=location.longitude,
         urban=location.urban,
         location_text=data.location_text or location.postcode,
-        category=category.code,
+        category=recommendation.category,
         description=data.description,
         grade=grade,
         state=IncidentState.GRADED.value,
@@ -552,11 +568,15 @@ def reassess(
         raise IncidentConflict(f"incident {incident.reference} is closed")
     contact = incident.contacts[0] if incident.contacts else None
     triage = rules()
+    # The words of every contact and of the change: what callers said still counts.
+    words = [c.description for c in incident.contacts] + [data.description or ""]
     recommendation = recommend(
         channel=Channel(contact.channel) if contact else Channel.NON_EMERGENCY,
         category=triage.category(incident.category),
         rules=triage,
         thrive=data.thrive,
+        answers=data.answers,
+        description=" \n".join(w for w in words if w),
     )
     before = {"grade": incident.grade}
     grade = data.grade if data.grade is not None else int(recommendation.grade)

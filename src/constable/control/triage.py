@@ -201,6 +201,7 @@ class TriageRules(BaseModel):
     _negations: frozenset[str] = PrivateAttr(default=frozenset())
     _by_key: dict[str, Question] = PrivateAttr(default_factory=dict)
     _by_code: dict[str, Category] = PrivateAttr(default_factory=dict)
+    _ordered: list[_Compiled] = PrivateAttr(default_factory=list)
 
     @model_validator(mode="after")
     def _checked(self) -> TriageRules:
@@ -231,6 +232,19 @@ class TriageRules(BaseModel):
             if phrases
         ]
         self._negations = frozenset(n.casefold() for n in self.narrative.negations)
+        # Most urgent first, so that grading stops at the first grade any rule gives.
+        self._ordered = sorted(
+            (
+                _Compiled(
+                    rule.grade,
+                    rule.reason,
+                    _conditions(rule.when),
+                    tuple(_conditions(block) for block in rule.unless),
+                )
+                for rule in self.rules
+            ),
+            key=lambda compiled: compiled.grade,
+        )
         return self
 
     def _phrases(
@@ -473,38 +487,77 @@ class _Case:
     heard: frozenset[str] = frozenset()
 
 
-def _holds(key: str, value: Any, case: _Case) -> bool:
-    if key in LEVEL_FIELDS:
-        return _at_least(getattr(case.thrive, key), value)
-    if key == "thrive_given":
+Condition = tuple[str, str, Any]
+"""A rule's condition made ready: (kind, key, what it needs)."""
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    """A rule made ready to test quickly (a recommendation tests the rules about 30 times)."""
+
+    grade: Grade
+    reason: str
+    when: tuple[Condition, ...]
+    unless: tuple[tuple[Condition, ...], ...]
+
+
+def _conditions(block: Mapping[str, Any]) -> tuple[Condition, ...]:
+    made: list[Condition] = []
+    for key, value in block.items():
+        if key in LEVEL_FIELDS:
+            made.append(("level", key, LEVELS.index(value)))
+        elif key == "thrive_given":
+            made.append(("given", key, value))
+        elif key == HEARD:
+            made.append(("heard", key, frozenset(value)))
+        elif key in THRIVE_FLAGS:
+            made.append(("flag", key, value))
+        elif key in PLACE_CONDITIONS:
+            made.append((key, key, frozenset(str(v) for v in value)))
+        else:
+            values = value if isinstance(value, list) else [value]
+            made.append(("fact", key, frozenset(str(v) for v in values)))
+    return tuple(made)
+
+
+def _holds(condition: Condition, case: _Case) -> bool:
+    kind, key, value = condition
+    if kind == "fact":
+        return case.facts.get(key, UNKNOWN) in value
+    if kind == "level":
+        return bool(LEVELS.index(getattr(case.thrive, key)) >= value)
+    if kind == "channel":
+        return case.channel.value in value
+    if kind == "group":
+        return case.category.group in value
+    if kind == "category":
+        return case.category.code in value
+    if kind == "given":
         return case.thrive_given is value
-    if key == HEARD:
-        return all(question in case.heard for question in value)
-    if key in THRIVE_FLAGS:
-        return bool(getattr(case.thrive, key) is value)
-    if key in PLACE_CONDITIONS:
-        actual = {
-            "channel": case.channel.value,
-            "group": case.category.group,
-            "category": case.category.code,
-        }
-        return actual[key] in [str(v) for v in value]
-    allowed = value if isinstance(value, list) else [value]
-    return case.facts.get(key, UNKNOWN) in [str(v) for v in allowed]
+    if kind == "heard":
+        return bool(value <= case.heard)
+    return bool(getattr(case.thrive, key) is value)
 
 
-def _matches(rule: Rule, case: _Case) -> bool:
-    if not all(_holds(k, v, case) for k, v in rule.when.items()):
-        return False
-    return not any(all(_holds(k, v, case) for k, v in block.items()) for block in rule.unless)
+def _matches(rule: _Compiled, case: _Case) -> bool:
+    for condition in rule.when:
+        if not _holds(condition, case):
+            return False
+    return not any(all(_holds(c, case) for c in block) for block in rule.unless)
 
 
 def _grade(case: _Case, rules: TriageRules) -> tuple[Grade, list[str]]:
-    matched = [r for r in rules.rules if _matches(r, case)]
-    if not matched:
+    grade: Grade | None = None
+    reasons: list[str] = []
+    for rule in rules._ordered:
+        if grade is not None and rule.grade > grade:
+            break
+        if _matches(rule, case):
+            grade = rule.grade
+            reasons.append(rule.reason)
+    if grade is None:
         return rules.default_grade, [rules.default_reason]
-    grade = min(r.grade for r in matched)
-    return grade, [r.reason for r in matched if r.grade == grade]
+    return grade, reasons
 
 
 def _thrive_answers(thrive: Thrive) -> dict[str, str]:

@@ -42,9 +42,12 @@ from constable.control.schemas import (
     DuplicateRead,
     IncidentRead,
     LogRead,
+    QuestionRead,
     Reassessment,
     RecommendationRead,
     StateChange,
+    TriageRead,
+    TriageRequest,
     UnitRead,
     UnitStatusUpdate,
 )
@@ -137,6 +140,8 @@ def incident_read(
                 grade=a.grade,
                 reasons=a.reasons,
                 override_reason=a.override_reason,
+                answers=a.answers or {},
+                rules_version=a.rules_version,
             )
             for a in incident.assessments
         ]
@@ -186,6 +191,42 @@ def _incident(session: Session, force: Force, incident_id: int) -> Incident:
 def categories(principal: Reader) -> list[CategoryRead]:
     """The documented list of opening categories (modelled on NSIR)."""
     return [CategoryRead(**c.model_dump()) for c in service.rules().categories]
+
+
+@router.get("/triage/questions", summary="The risk questions", response_model=list[QuestionRead])
+def triage_questions(principal: Reader) -> list[QuestionRead]:
+    """The questions a call handler asks, in order, with their shortcuts and answers."""
+    return [QuestionRead(**q.model_dump()) for q in service.rules().questions]
+
+
+@router.post("/triage", summary="Recommend a grade (writes nothing)", response_model=TriageRead)
+def triage_preview(
+    data: TriageRequest,
+    principal: Annotated[Principal, Depends(require(Action.RECORD_CONTACT))],
+) -> TriageRead:
+    """The grade the answers and the caller's words recommend so far, with the reasons, the
+    answers read from the words (``factors``) and the answers that would lower it
+    (``lowering``). The contact form asks it as the handler types; nothing is written.
+
+    Example: ``{"channel": "999", "description": "he's got a knife, he's still outside"}``
+    """
+    try:
+        result = service.preview(data=data)
+    except ConstableError as exc:
+        raise http_error(exc) from exc
+    category = service.rules().category(result.category)
+    return TriageRead(
+        grade=int(result.grade),
+        grade_label=result.grade.label,
+        reasons=result.reasons,
+        category=result.category,
+        category_label=category.label,
+        category_suggested=result.category_suggested,
+        factors=result.factors,
+        lowering=result.lowering,
+        thrive=result.thrive,
+        rules_version=result.version,
+    )
 
 
 @router.post("/contacts", summary="Record a contact", response_model=IncidentRead, status_code=201)
