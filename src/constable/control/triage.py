@@ -123,6 +123,13 @@ class Narrative(BaseModel):
     hints: dict[str, dict[str, list[str]]] = Field(
         default_factory=dict, description="weaker phrases, heard only where no signal answered"
     )
+    latest: list[str] = Field(
+        default_factory=list,
+        description="questions about the state now, answered by the last phrase said",
+    )
+    no_visit: list[str] = Field(
+        default_factory=list, description="phrases saying no visit is wanted or needed"
+    )
 
 
 class Rule(BaseModel):
@@ -189,6 +196,12 @@ class TriageRules(BaseModel):
     questions: list[Question] = Field(min_length=1)
     narrative: Narrative
     category_words: dict[str, list[str]] = Field(default_factory=dict)
+    remote_channels: list[Channel] = Field(
+        default_factory=list, description="channels whose contacts need no visit by default"
+    )
+    always_visit: list[str] = Field(
+        default_factory=list, description="categories visited whatever the channel"
+    )
     fallback: dict[str, str] = Field(default_factory=dict)
     fallback_default: str
     rules: list[Rule] = Field(min_length=1)
@@ -197,6 +210,7 @@ class TriageRules(BaseModel):
 
     _signals: list[tuple[str, str, re.Pattern[str]]] = PrivateAttr(default_factory=list)
     _hints: list[tuple[str, str, re.Pattern[str]]] = PrivateAttr(default_factory=list)
+    _no_visit: re.Pattern[str] | None = PrivateAttr(default=None)
     _words: list[tuple[str, re.Pattern[str]]] = PrivateAttr(default_factory=list)
     _negations: frozenset[str] = PrivateAttr(default=frozenset())
     _by_key: dict[str, Question] = PrivateAttr(default_factory=dict)
@@ -213,6 +227,7 @@ class TriageRules(BaseModel):
             ("category_words", list(self.category_words)),
             ("fallback", list(self.fallback.values())),
             ("fallback_default", [self.fallback_default]),
+            ("always_visit", self.always_visit),
         ):
             unknown = [code for code in codes if code not in self._by_code]
             if unknown:
@@ -226,6 +241,11 @@ class TriageRules(BaseModel):
                     self._check_condition(key, value, where=f"rules[{index}].{part}.{key}")
         self._signals = self._phrases(self.narrative.signals, "narrative.signals")
         self._hints = self._phrases(self.narrative.hints, "narrative.hints")
+        unknown = [key for key in self.narrative.latest if key not in self._by_key]
+        if unknown:
+            raise ValueError(f"narrative.latest: unknown questions {', '.join(unknown)}")
+        if self.narrative.no_visit:
+            self._no_visit = _compile(self.narrative.no_visit, "narrative.no_visit")
         self._words = [
             (code, _compile(phrases, f"category_words.{code}"))
             for code, phrases in self.category_words.items()
@@ -326,6 +346,13 @@ class TriageRules(BaseModel):
 
 
 def _compile(phrases: list[str], where: str) -> re.Pattern[str]:
+    for phrase in phrases:
+        # YAML's double quotes read "\b" as a backspace: a word boundary lost without a word.
+        if any(ord(c) < 32 for c in phrase):
+            raise ValueError(
+                f"{where}: the phrase {phrase!r} holds a control character: in double quotes "
+                'write "\\\\b" for a word boundary, or use single quotes'
+            )
     try:
         return re.compile(r"\b(?:" + "|".join(f"(?:{p})" for p in phrases) + ")", re.IGNORECASE)
     except re.error as exc:
@@ -388,24 +415,43 @@ def read_narrative(description: str, rules: TriageRules) -> dict[str, tuple[str,
 def _heard(
     text: str, phrases: list[tuple[str, str, re.Pattern[str]]], rules: TriageRules
 ) -> dict[str, tuple[str, str]]:
-    found: dict[str, dict[str, str]] = {}
+    found: dict[str, dict[str, tuple[int, str]]] = {}
+    latest = set(rules.narrative.latest)
     for key, value, pattern in phrases:
         for match in pattern.finditer(text):
             answer: str | None = value
             if _negated(text, match.start(), rules):
                 negated = rules.narrative.negated.get(key)
                 answer = None if negated in (None, value) else negated
-            if answer is not None:
-                found.setdefault(key, {}).setdefault(answer, match.group(0).strip())
-                if answer == value:
-                    break
+            if answer is None:
+                continue
+            said = (match.start(), match.group(0).strip())
+            answers = found.setdefault(key, {})
+            # Where the last thing said counts, keep each answer's last phrase; else its first.
+            if answer not in answers or key in latest:
+                answers[answer] = said
+            if answer == value and key not in latest:
+                break
     read = {}
     for key, answers in found.items():
+        if key in latest:
+            value = max(answers, key=lambda v: answers[v][0])
+            read[key] = (value, answers[value][1])
+            continue
         for value in rules.question(key).choices:  # most serious first
             if value in answers:
-                read[key] = (value, answers[value])
+                read[key] = (value, answers[value][1])
                 break
     return read
+
+
+def no_visit_asked(description: str, rules: TriageRules) -> str | None:
+    """The caller's words that say no visit is wanted or needed ("a crime number for my
+    insurance"), if any."""
+    if rules._no_visit is None:
+        return None
+    match = rules._no_visit.search(description.replace("’", "'"))
+    return match.group(0).strip() if match else None
 
 
 def suggest_category(description: str, channel: Channel, rules: TriageRules) -> Category:
@@ -434,8 +480,9 @@ def _at_least(level: Level, minimum: Level) -> bool:
     return LEVELS.index(level) >= LEVELS.index(minimum)
 
 
-def assess(facts: Mapping[str, str], category: Category) -> Thrive:
-    """The THRIVE assessment the answers make (``unknown`` counts as not known to be so)."""
+def assess(facts: Mapping[str, str], category: Category, *, no_visit: bool = False) -> Thrive:
+    """The THRIVE assessment the answers make (``unknown`` counts as not known to be so);
+    ``no_visit``: the caller says no visit is wanted, which counts unless a risk needs one."""
 
     def yes(key: str) -> bool:
         return facts.get(key) == "yes"
@@ -466,7 +513,7 @@ def assess(facts: Mapping[str, str], category: Category) -> Thrive:
         risk=risk,
         investigation=yes("evidence") or (recent and category.group == "crime"),
         vulnerability=vulnerability,
-        engagement=category.attend or serious,
+        engagement=(category.attend and not no_visit) or serious,
         life_at_risk=yes("danger"),
         in_progress=now,
         suspect_present=yes("offender"),
@@ -606,9 +653,15 @@ def recommend(
     facts = {key: f.value or UNKNOWN for key, f in factors.items()}
 
     heard = frozenset(key for key, f in factors.items() if f.source == "narrative")
+    no_visit = no_visit_asked(description, rules) if description else None
+    remote = channel in rules.remote_channels and chosen.code not in rules.always_visit
 
     def case(facts: Mapping[str, str]) -> _Case:
-        assessed = thrive if thrive is not None else assess(facts, chosen)
+        assessed = (
+            thrive
+            if thrive is not None
+            else assess(facts, chosen, no_visit=no_visit is not None or remote)
+        )
         return _Case(facts, assessed, channel, chosen, thrive is not None, heard)
 
     grade, reasons = _grade(case(facts), rules)
@@ -618,6 +671,11 @@ def recommend(
             f"Answering “{lower.answer_label}” to “{lower.ask}” would lower it to "
             f"{lower.grade.label}."
         )
+    if grade == Grade.RESOLVED_WITHOUT_DEPLOYMENT and chosen.attend:
+        if no_visit is not None:
+            reasons.append(f"The caller's words say no visit is needed (“{no_visit}”).")
+        elif remote:
+            reasons.append(f"Reported {channel.value}: no visit unless a risk needs one.")
     derived = any(f.source == "narrative" for f in factors.values())
     if derived:
         reasons.append("Some answers were read from the caller's words: the handler confirms them.")

@@ -200,16 +200,18 @@ def triage_questions(principal: Reader) -> list[QuestionRead]:
 
 
 @router.post("/triage", summary="Recommend a grade (writes nothing)", response_model=TriageRead)
-def triage_preview(
-    data: TriageRequest,
-    principal: Annotated[Principal, Depends(require(Action.RECORD_CONTACT))],
-) -> TriageRead:
+def triage_preview(data: TriageRequest, principal: Reader) -> TriageRead:
     """The grade the answers and the caller's words recommend so far, with the reasons, the
     answers read from the words (``factors``) and the answers that would lower it
-    (``lowering``). The contact form asks it as the handler types; nothing is written.
+    (``lowering``). The contact form and re-assessment ask it as the handler types; nothing
+    is written, so any role that records contacts or grades incidents may ask.
 
     Example: ``{"channel": "999", "description": "he's got a knife, he's still outside"}``
     """
+    if not (principal.can(Action.RECORD_CONTACT) or principal.can(Action.GRADE)):
+        raise HTTPException(
+            status_code=403, detail="Only roles that record contacts or grade incidents may ask"
+        )
     try:
         result = service.preview(data=data)
     except ConstableError as exc:
