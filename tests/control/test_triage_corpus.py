@@ -14,7 +14,7 @@ from constable.control.triage import load_rules
 
 CORPUS = Path(__file__).parents[1] / "data" / "calls.yaml"
 # Where the shipped rules stand (docs/control-room.md); the goal of issue 14 is 90%.
-FLOOR = {False: 0.84, True: 0.84}
+FLOOR = {False: 0.87, True: 0.87}
 
 
 @pytest.fixture(scope="module")

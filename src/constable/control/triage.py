@@ -347,6 +347,9 @@ class TriageRules(BaseModel):
 
 def _compile(phrases: list[str], where: str) -> re.Pattern[str]:
     for phrase in phrases:
+        # The words are matched in lower case (four times faster than ignoring case).
+        if any(c.isupper() for c in re.sub(r"\\.", "", phrase)):
+            raise ValueError(f"{where}: write the phrase {phrase!r} in lower case")
         # YAML's double quotes read "\b" as a backspace: a word boundary lost without a word.
         if any(ord(c) < 32 for c in phrase):
             raise ValueError(
@@ -354,7 +357,7 @@ def _compile(phrases: list[str], where: str) -> re.Pattern[str]:
                 'write "\\\\b" for a word boundary, or use single quotes'
             )
     try:
-        return re.compile(r"\b(?:" + "|".join(f"(?:{p})" for p in phrases) + ")", re.IGNORECASE)
+        return re.compile(r"\b(?:" + "|".join(f"(?:{p})" for p in phrases) + ")")
     except re.error as exc:
         for phrase in phrases:
             try:
@@ -387,11 +390,16 @@ _CLAUSE_END = re.compile(
 _WORD = re.compile(r"[\w'’-]+")
 
 
+def _words_of(description: str) -> str:
+    """The caller's words as the phrases are matched: lower case, plain apostrophes."""
+    return description.replace("’", "'").lower()
+
+
 def _negated(text: str, start: int, rules: TriageRules) -> bool:
     """Whether a negation stands a few words before ``start``, in the same clause."""
     before = text[max(0, start - 80) : start]
     clause = _CLAUSE_END.split(before)[-1]
-    words = [w.replace("’", "'") for w in _WORD.findall(clause.casefold())]
+    words = [w.removesuffix("'s") for w in _WORD.findall(clause)]
     words = words[-rules.narrative.negation_words :]
     negations = rules._negations
     pairs = [f"{a} {b}" for a, b in pairwise(words)]
@@ -405,7 +413,7 @@ def read_narrative(description: str, rules: TriageRules) -> dict[str, tuple[str,
     question's negated answer instead ("nobody hurt" answers *injury* with *none*). Hints, the
     weaker phrases, answer only the questions that the signals left open.
     """
-    text = description.replace("’", "'")
+    text = _words_of(description)
     read = _heard(text, rules._signals, rules)
     for key, found in _heard(text, rules._hints, rules).items():
         read.setdefault(key, found)
@@ -450,21 +458,17 @@ def no_visit_asked(description: str, rules: TriageRules) -> str | None:
     insurance"), if any."""
     if rules._no_visit is None:
         return None
-    match = rules._no_visit.search(description.replace("’", "'"))
+    match = rules._no_visit.search(_words_of(description))
     return match.group(0).strip() if match else None
 
 
 def suggest_category(description: str, channel: Channel, rules: TriageRules) -> Category:
     """The opening category the caller's words suggest: the most phrases found, not negated."""
-    text = description.replace("’", "'")
+    text = _words_of(description)
     best: tuple[int, int] = (0, 0)
     chosen: str | None = None
     for order, (code, pattern) in enumerate(rules._words):
-        hits = {
-            m.group(0).casefold()
-            for m in pattern.finditer(text)
-            if not _negated(text, m.start(), rules)
-        }
+        hits = {m.group(0) for m in pattern.finditer(text) if not _negated(text, m.start(), rules)}
         score = (len(hits), -order)
         if hits and score > best:
             best, chosen = score, code
