@@ -66,7 +66,7 @@ def test_a_999_life_in_danger_is_grade_1_with_reasons(control_room: Any) -> None
         **SEVENOAKS,
     )
     assert incident["grade"] == 1
-    assert "A life is in danger." in incident["reasons"]
+    assert "Someone is in immediate danger or at risk of serious harm." in incident["reasons"]
     assert incident["district"] == "sevenoaks"
     assert incident["state"] == "graded"
     assert incident["attendance_standard_minutes"] == 15  # urban
@@ -204,7 +204,8 @@ def test_recommendations_put_the_districts_units_first(control_room: Any) -> Non
     ranked = control_room["dev"].get(f"/api/incidents/{incident['id']}/recommendations").json()
     assert ranked[0]["district"] == "sevenoaks" and ranked[0]["own_district"]
     assert all(r["kind"] in ("patrol_car", "special") for r in ranked)  # grade 1
-    etas = [r["eta_minutes"] for r in ranked if r["own_district"]]
+    # Units with no reported position have no estimate (None) and follow the estimated ones.
+    etas = [r["eta_minutes"] for r in ranked if r["own_district"] and r["eta_minutes"] is not None]
     assert etas == sorted(etas)
     assert all(r["reason"] for r in ranked)
 

@@ -29,6 +29,7 @@ from constable.community import asb_views
 from constable.community import pages as community_pages
 from constable.community import views as community_views
 from constable.config import Settings, get_settings
+from constable.control import board_pages as control_board_pages
 from constable.control import pages as control_pages
 from constable.control import service as control_service
 from constable.control import views as control_views
@@ -138,6 +139,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(auth_views.router, prefix=API_PREFIX, tags=["auth"])
     app.include_router(auth_views.page_router)
     app.include_router(control_views.router, prefix=API_PREFIX, tags=["control room"])
+    app.include_router(control_board_pages.board_router)
     app.include_router(control_pages.page_router)
     app.include_router(crime_views.router, prefix=API_PREFIX, tags=["crimes"])
     app.include_router(asb_views.router, prefix=API_PREFIX, tags=["anti-social behaviour"])

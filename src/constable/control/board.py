@@ -19,12 +19,35 @@ from sqlalchemy.orm import Session
 
 from constable.control import service, units
 from constable.control.enums import Grade, IncidentState, UnitStatus
-from constable.control.models import Deployment, Incident
+from constable.control.models import Contact, Deployment, Incident, UnitState
 from constable.force.models import District, Force, Neighbourhood, Unit
 from constable.store.base import utcnow
 
 MAX_INCIDENTS = 300
 """Incidents listed on a board (the most urgent and oldest first); counts always cover all."""
+SUMMARY_CHARS = 80
+"""A description longer than this is cut at a word and shown with an ellipsis."""
+
+STATE_WORDS: dict[str, str] = {
+    IncidentState.OPEN.value: "Open",
+    IncidentState.GRADED.value: "Graded, awaiting a unit",
+    IncidentState.RESOURCE_ALLOCATED.value: "Resource allocated",
+    IncidentState.EN_ROUTE.value: "Unit en route",
+    IncidentState.AT_SCENE.value: "Unit at scene",
+    IncidentState.CLEARED.value: "Cleared, to close",
+    IncidentState.CLOSED.value: "Closed",
+}
+"""An incident's state as the board says it, by its code."""
+STATUS_WORDS: dict[str, str] = {
+    UnitStatus.AVAILABLE.value: "Available",
+    UnitStatus.EN_ROUTE.value: "En route",
+    UnitStatus.AT_SCENE.value: "At scene",
+    UnitStatus.COMMITTED.value: "Committed",
+    UnitStatus.OFF_DUTY.value: "Off duty",
+}
+"""A unit's status as the board says it."""
+CHANNEL_WORDS = {"999": "999", "101": "101", "online": "Online", "walk-in": "Walk-in"}
+"""How the incident's first contact came in, as the board says it."""
 
 # Busy units first: a supervisor looks for who is tied up where.
 UNIT_ORDER = (
@@ -34,6 +57,15 @@ UNIT_ORDER = (
     UnitStatus.AVAILABLE,
     UnitStatus.OFF_DUTY,
 )
+
+
+@dataclass(frozen=True)
+class DeployedUnit:
+    """A unit sent to an incident and not yet cleared from it."""
+
+    id: int
+    call_sign: str
+    status: str
 
 
 @dataclass(frozen=True)
@@ -48,11 +80,21 @@ class BoardIncident:
     district: str
     district_name: str
     neighbourhood: str | None
+    """The neighbourhood's name (the census area's name, not its code)."""
     location: str | None
+    """The address or postcode given."""
     opened_at: str
     due_at: str | None
     attended: bool
     units: tuple[str, ...]
+    """Call signs of the units deployed (as :attr:`deployed`, kept for the JSON board)."""
+    channel: str | None = None
+    """``999``, ``101``, ``online`` or ``walk-in``: how its first contact came in."""
+    summary: str = ""
+    """The description's first :data:`SUMMARY_CHARS` characters or so."""
+    deployed: tuple[DeployedUnit, ...] = ()
+    easting: float | None = None
+    northing: float | None = None
 
 
 @dataclass(frozen=True)
@@ -66,6 +108,20 @@ class BoardUnit:
     team: str
     status: str
     incident: str | None
+    """The reference of the incident it is busy with."""
+    district_name: str | None = None
+    incident_id: int | None = None
+
+
+@dataclass(frozen=True)
+class UnitPosition:
+    """Where a unit on duty is, for the map: reported, or its home neighbourhood (assumed)."""
+
+    call_sign: str
+    status: str
+    easting: float
+    northing: float
+    reported: bool
 
 
 @dataclass
@@ -94,6 +150,10 @@ class Board:
     units: list[BoardUnit]
     """Units on duty (a district's board) or units deployed and committed (the force board)."""
     districts: list[DistrictRow]
+    positions: list[UnitPosition] = field(default_factory=list)
+    """Units on duty whose position is known or assumed, for the map."""
+    unplaced: int = 0
+    """Units on duty with no position at all (not on the map)."""
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data for JSON (grades as string keys, as JSON needs)."""
@@ -107,6 +167,15 @@ class Board:
 
 def _iso(value: dt.datetime | None) -> str | None:
     return value.astimezone(dt.UTC).isoformat(timespec="seconds") if value else None
+
+
+def summary(text: str, limit: int = SUMMARY_CHARS) -> str:
+    """``text`` on one line, cut at a word before ``limit`` characters with an ellipsis."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    cut = flat[:limit].rsplit(" ", 1)[0] if " " in flat[:limit] else flat[:limit]
+    return cut.rstrip(",;:.-") + "…"
 
 
 def _due(config: Any, incident: Incident) -> dt.datetime | None:
@@ -156,15 +225,9 @@ def snapshot(
         .limit(max_incidents)
     ).all()
     ids = [incident.id for incident, _ in listed]
-    deployed: dict[int, list[str]] = defaultdict(list)
-    if ids:
-        for incident_id, call_sign in session.execute(
-            select(Deployment.incident_id, Unit.call_sign)
-            .join(Unit, Unit.id == Deployment.unit_id)
-            .where(Deployment.incident_id.in_(ids), Deployment.cleared_at.is_(None))
-            .order_by(Deployment.id)
-        ):
-            deployed[incident_id].append(call_sign)
+    views = units.unit_views(session=session, force=force, district_id=district_id, now=now)
+    deployed = _deployed(session, ids)
+    channels = _channels(session, ids)
     incidents = [
         BoardIncident(
             id=incident.id,
@@ -179,12 +242,16 @@ def snapshot(
             opened_at=_iso(incident.opened_at) or "",
             due_at=_iso(_due(config, incident)),
             attended=incident.first_arrival_at is not None,
-            units=tuple(deployed[incident.id]),
+            units=tuple(u.call_sign for u in deployed[incident.id]),
+            channel=channels.get(incident.id),
+            summary=summary(incident.description),
+            deployed=tuple(deployed[incident.id]),
+            easting=incident.easting,
+            northing=incident.northing,
         )
         for incident, neighbourhood in listed
     ]
 
-    views = units.unit_views(session=session, force=force, district_id=district_id, now=now)
     references = dict(
         session.execute(
             select(Incident.id, Incident.reference).where(
@@ -195,25 +262,19 @@ def snapshot(
         ).all()
     )
     unit_rows = [
-        BoardUnit(
-            id=v.unit.id,
-            call_sign=v.unit.call_sign,
-            kind=v.unit.kind,
-            district=v.district.slug if v.district else None,
-            team=v.team.name,
-            status=v.status.value,
-            incident=(
-                references.get(v.state.incident_id)
-                if v.state is not None and v.status in units.BUSY and v.state.incident_id
-                else None
-            ),
-        )
+        _unit_row(v, references)
         for v in views
         # The force board lists only busy units (its district rows count the rest); a district
         # board lists every unit on duty.
         if (v.status in units.BUSY) or (district is not None and v.status is UnitStatus.AVAILABLE)
     ]
     unit_rows.sort(key=lambda u: (UNIT_ORDER.index(UnitStatus(u.status)), u.call_sign))
+    on_duty = [v for v in views if v.status is not UnitStatus.OFF_DUTY]
+    positions = [
+        UnitPosition(v.unit.call_sign, v.status.value, v.easting, v.northing, v.position_known)
+        for v in on_duty
+        if v.easting is not None and v.northing is not None
+    ]
 
     rows = {
         d.id: DistrictRow(d.slug, d.name, {int(g): 0 for g in Grade}, _zero_statuses())
@@ -243,6 +304,63 @@ def snapshot(
         units_by_status=by_status,
         units=unit_rows,
         districts=sorted(rows.values(), key=lambda r: r.name),
+        positions=positions,
+        unplaced=len(on_duty) - len(positions),
+    )
+
+
+def _deployed(session: Session, ids: list[int]) -> defaultdict[int, list[DeployedUnit]]:
+    """The units at work on each of the incidents, in the order they were sent, with their
+    status (a busy unit's stored status is its status: busy states do not lapse)."""
+    deployed: defaultdict[int, list[DeployedUnit]] = defaultdict(list)
+    if not ids:
+        return deployed
+    for incident_id, unit_id, call_sign, status in session.execute(
+        select(Deployment.incident_id, Unit.id, Unit.call_sign, UnitState.status)
+        .join(Unit, Unit.id == Deployment.unit_id)
+        .outerjoin(UnitState, UnitState.unit_id == Unit.id)
+        .where(Deployment.incident_id.in_(ids), Deployment.cleared_at.is_(None))
+        .order_by(Deployment.id)
+    ):
+        deployed[incident_id].append(
+            DeployedUnit(unit_id, call_sign, status or UnitStatus.COMMITTED.value)
+        )
+    return deployed
+
+
+def _channels(session: Session, ids: list[int]) -> dict[int, str]:
+    """How each incident's first contact came in."""
+    if not ids:
+        return {}
+    first = (
+        select(func.min(Contact.id))
+        .where(Contact.incident_id.in_(ids))
+        .group_by(Contact.incident_id)
+        .scalar_subquery()
+    )
+    return dict(
+        session.execute(
+            select(Contact.incident_id, Contact.channel).where(Contact.id.in_(first))
+        ).all()
+    )
+
+
+def _unit_row(view: units.UnitView, references: dict[int, str]) -> BoardUnit:
+    busy_with = (
+        view.state.incident_id
+        if view.state is not None and view.status in units.BUSY and view.state.incident_id
+        else None
+    )
+    return BoardUnit(
+        id=view.unit.id,
+        call_sign=view.unit.call_sign,
+        kind=view.unit.kind,
+        district=view.district.slug if view.district else None,
+        team=view.team.name,
+        status=view.status.value,
+        incident=references.get(busy_with) if busy_with else None,
+        district_name=view.district.name if view.district else None,
+        incident_id=busy_with,
     )
 
 

@@ -10,9 +10,12 @@ from typing import Annotated
 from fastapi import Depends, HTTPException
 from fastapi.concurrency import run_in_threadpool
 from fastapi.sse import ServerSentEvent
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from constable.api.deps import SettingsDep, StoreDep
-from constable.control import board, service
+from constable.control import board
+from constable.control.models import IncidentLog, UnitState
 from constable.force import service as force_service
 from constable.force.models import District
 from constable.store import Store
@@ -25,6 +28,8 @@ STREAM_SECONDS = 600.0
 """How long one stream lasts; the browser then reconnects by itself and its sign-in is checked."""
 RETRY_MS = 3000
 """How long a browser waits before reconnecting."""
+RECENT_LOG_IDS = 1_000
+"""How far below the last incident log id :func:`version` counts entries (see there)."""
 
 
 def _known_district(
@@ -60,6 +65,36 @@ def build(store: Store, force_code: str, district: str | None) -> board.Board:
         return board.snapshot(session=session, force=force, district=found)
 
 
+def version(session: Session) -> tuple[object, ...]:
+    """What has changed so far: the last incident log entry, how many of the last
+    :data:`RECENT_LOG_IDS` ids are written, and the last unit update and count of unit rows.
+
+    Every change to an incident writes its log, and dispatch and a unit's move along its
+    incident do too, so a board that saw the same version has nothing new to show. The count of
+    recent entries is there for PostgreSQL: ids come from a sequence when a row is inserted and
+    transactions commit in any order, so an entry with a lower id can become visible after a
+    higher one was seen; the last id alone then does not move, and the board would miss that
+    change until its next rebuild. (A unit's own update without an incident, such as booking on,
+    committed out of order the same way, waits for the rebuild every :data:`REBUILD_SECONDS`.)
+    """
+    last = select(func.max(IncidentLog.id)).scalar_subquery()
+    recent = (
+        select(func.count())
+        .select_from(IncidentLog)
+        .where(IncidentLog.id > func.coalesce(last, 0) - RECENT_LOG_IDS)
+        .scalar_subquery()
+    )
+    row = session.execute(
+        select(
+            last,
+            recent,
+            select(func.max(UnitState.updated_at)).scalar_subquery(),
+            select(func.count()).select_from(UnitState).scalar_subquery(),
+        )
+    ).one()
+    return tuple(row)
+
+
 async def board_events(
     store: Store,
     force_code: str,
@@ -68,29 +103,37 @@ async def board_events(
 ) -> AsyncIterator[ServerSentEvent]:
     """The board now, then again whenever what it shows changes, each through ``encode``.
 
-    The store is asked every :data:`POLL_SECONDS` for its :func:`service.board_version` (the last
-    incident change and unit update); only when that moved, or every :data:`REBUILD_SECONDS`,
-    is the board rebuilt, and only a board that differs from the last one sent is sent.
+    The store is asked every :data:`POLL_SECONDS` for its :func:`version` (the last incident
+    change and unit update); only when that moved, or every :data:`REBUILD_SECONDS`, is the board
+    rebuilt, and only a board that differs from the last one sent is sent.
     """
 
-    def version() -> tuple[object, ...]:
+    def current_version() -> tuple[object, ...]:
         with store.session() as session:
-            return service.board_version(session=session)
+            return version(session)
 
+    # The version is read before the board is built, never after: a change committed between
+    # the two would otherwise be in the version seen and missing from the board sent, and the
+    # board would not show it until the next rebuild, 30 s later. (This was the PostgreSQL
+    # board test that failed on a busy machine: the browser's stream opens before its first
+    # board is built, and the test records its call as soon as the stream is open.)
+    seen = await run_in_threadpool(current_version)
     current = await run_in_threadpool(build, store, force_code, district)
     sent = board.fingerprint(current)
-    first = encode(current)
+    # Encoding renders a page's panels (tens of milliseconds for 300 incidents): on a thread,
+    # not in the event loop that every other request and stream shares.
+    first = await run_in_threadpool(encode, current)
     yield first.model_copy(update={"id": sent, "retry": RETRY_MS})
-    seen = await run_in_threadpool(version)
     started = rebuilt = time.monotonic()
     while time.monotonic() - started < STREAM_SECONDS:
         # No check for a closed connection here: FastAPI cancels the stream when the client goes.
         await asyncio.sleep(POLL_SECONDS)
-        latest = await run_in_threadpool(version)
+        latest = await run_in_threadpool(current_version)
         if latest == seen and time.monotonic() - rebuilt < REBUILD_SECONDS:
             continue
-        seen, rebuilt = latest, time.monotonic()
+        seen, rebuilt = latest, time.monotonic()  # read before the build, as above
         current = await run_in_threadpool(build, store, force_code, district)
         if board.fingerprint(current) != sent:
             sent = board.fingerprint(current)
-            yield encode(current).model_copy(update={"id": sent})
+            event = await run_in_threadpool(encode, current)
+            yield event.model_copy(update={"id": sent})

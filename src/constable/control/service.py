@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar, cast
 
-from sqlalchemy import CursorResult, Table, bindparam, func, insert, select, update
+from sqlalchemy import CursorResult, Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session, make_transient_to_detached, selectinload
 
 from constable.control.enums import TRANSITIONS, Channel, Grade, IncidentState
@@ -20,7 +20,6 @@ from constable.control.models import (
     Deployment,
     Incident,
     IncidentLog,
-    UnitState,
     grid_cell,
     grid_cells,
 )
@@ -751,22 +750,6 @@ def active_deployments(*, session: Session, incident: Incident) -> list[Deployme
             )
         )
     )
-
-
-def board_version(*, session: Session) -> tuple[Any, ...]:
-    """What has changed so far: the last incident log entry and the last unit update.
-
-    Every change to an incident writes its log and every unit update its state row, so a board
-    that saw the same version has nothing new to show (but the passing of time).
-    """
-    row = session.execute(
-        select(
-            select(func.max(IncidentLog.id)).scalar_subquery(),
-            select(func.max(UnitState.updated_at)).scalar_subquery(),
-            select(func.count()).select_from(UnitState).scalar_subquery(),
-        )
-    ).one()
-    return tuple(row)
 
 
 def thrive_of(assessment: Assessment) -> Thrive:

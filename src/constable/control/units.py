@@ -34,7 +34,12 @@ KINDS_FOR_GRADE = {
 
 @dataclass
 class UnitView:
-    """A unit with its effective status now."""
+    """A unit with its effective status now.
+
+    ``easting`` and ``northing``: where it reported it is (``position_known``), else its home
+    neighbourhood's centre (a PCSO's beat), else None: nothing is known, and nothing is made up
+    (a patrol car placed at its district's centre once gave every car the same distance).
+    """
 
     unit: Unit
     team: Team
@@ -82,16 +87,18 @@ def unit_views(
     if district_id is not None:
         query = query.where(Team.district_id == district_id)
     views = []
+    # One answer per shift (a handful), not one per unit: a force has over a thousand units.
+    on_rota: dict[str | None, bool] = {}
     for unit, team, district, state, home in session.execute(query):
-        rota_now = on_duty(rota, unit.shift, now)
+        if unit.shift not in on_rota:
+            on_rota[unit.shift] = on_duty(rota, unit.shift, now)
+        rota_now = on_rota[unit.shift]
         known = state is not None and state.easting is not None
         if known:
             assert state is not None
             easting, northing = state.easting, state.northing
         elif home is not None:
             easting, northing = home.easting, home.northing
-        elif district is not None:
-            easting, northing = district.easting, district.northing
         else:
             easting = northing = None
         views.append(
@@ -142,13 +149,11 @@ def recommendations(
             easting=v.easting,
             northing=v.northing,
             position_known=v.position_known,
+            district_name=v.district.name,
         )
         for v in unit_views(session=session, force=force, now=now)
-        if v.status is UnitStatus.AVAILABLE
-        and v.unit.kind in kinds
-        and v.district is not None
-        and v.easting is not None
-        and v.northing is not None
+        # A unit whose position is unknown is still offered (it says so, with no estimate).
+        if v.status is UnitStatus.AVAILABLE and v.unit.kind in kinds and v.district is not None
     ]
     return ranking.rank(
         candidates,
