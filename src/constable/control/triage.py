@@ -350,6 +350,13 @@ def _compile(phrases: list[str], where: str) -> re.Pattern[str]:
         # The words are matched in lower case (four times faster than ignoring case).
         if any(c.isupper() for c in re.sub(r"\\.", "", phrase)):
             raise ValueError(f"{where}: write the phrase {phrase!r} in lower case")
+        # A phrase that matches nothing at all would match every call.
+        try:
+            empty = re.compile(phrase).fullmatch("") is not None
+        except re.error:
+            empty = False  # named with the phrase below
+        if empty:
+            raise ValueError(f"{where}: the phrase {phrase!r} matches an empty text")
         # YAML's double quotes read "\b" as a backspace: a word boundary lost without a word.
         if any(ord(c) < 32 for c in phrase):
             raise ValueError(
@@ -395,15 +402,16 @@ def _words_of(description: str) -> str:
     return description.replace("’", "'").lower()
 
 
-def _negated(text: str, start: int, rules: TriageRules) -> bool:
-    """Whether a negation stands a few words before ``start``, in the same clause."""
+def _negated(text: str, start: int, rules: TriageRules, *, words: int | None = None) -> bool:
+    """Whether a negation stands a few words (``words``, or the rules' number) before
+    ``start``, in the same clause."""
     before = text[max(0, start - 80) : start]
     clause = _CLAUSE_END.split(before)[-1]
-    words = [w.removesuffix("'s") for w in _WORD.findall(clause)]
-    words = words[-rules.narrative.negation_words :]
+    before_words = [w.removesuffix("'s") for w in _WORD.findall(clause)]
+    before_words = before_words[-(words or rules.narrative.negation_words) :]
     negations = rules._negations
-    pairs = [f"{a} {b}" for a, b in pairwise(words)]
-    return any(w in negations for w in words) or any(p in negations for p in pairs)
+    pairs = [f"{a} {b}" for a, b in pairwise(before_words)]
+    return any(w in negations for w in before_words) or any(p in negations for p in pairs)
 
 
 def read_narrative(description: str, rules: TriageRules) -> dict[str, tuple[str, str]]:
@@ -428,7 +436,11 @@ def _heard(
     for key, value, pattern in phrases:
         for match in pattern.finditer(text):
             answer: str | None = value
-            if _negated(text, match.start(), rules):
+            # A long phrase is rarely negated from afar ("not with her, trying to get her into
+            # his car"): only a negation right before it counts.
+            if _negated(
+                text, match.start(), rules, words=1 if match.group(0).count(" ") >= 3 else None
+            ):
                 negated = rules.narrative.negated.get(key)
                 answer = None if negated in (None, value) else negated
             if answer is None:
