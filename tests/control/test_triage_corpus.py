@@ -4,8 +4,8 @@ recommended Grade 3 or 4, and the share graded acceptably may not fall below whe
 
 ``calls.yaml`` (212 calls) covers every category, channel and risk factor; ``calls-voices.yaml``
 (100), ``calls-logs.yaml`` (120), ``calls-callers.yaml`` (120) and ``calls-week.yaml`` (150) were
-held out at first and are now used to develop the rules, so bench/triage_corpus.py measures the rules on a set still held
-out (bench/data)."""
+held out at first and are now used to develop the rules, so bench/triage_corpus.py measures
+the rules on a set still held out (bench/data)."""
 
 from __future__ import annotations
 
