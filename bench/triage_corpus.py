@@ -105,7 +105,8 @@ def main() -> None:
             continue
         calls = load_corpus(path)
         for with_category in (False, True):
-            console.print(confusion(name, score(calls, rules, with_category=with_category)))
+            result = score(calls, rules, with_category=with_category, with_answers=with_category)
+            console.print(confusion(name, result))
     speed(args.repeats)
 
 

@@ -19,6 +19,7 @@ from constable.analysis.patrol_cli import app as patrol_app
 from constable.auth.cli import app as users_app
 from constable.community.cli import app as report_app
 from constable.config import get_settings
+from constable.control.cli import app as triage_app
 from constable.crime.cli import app as crimes_app
 from constable.errors import ConstableError
 from constable.force.cli import app as force_app
@@ -57,6 +58,7 @@ app.add_typer(hotspots_app, name="hotspots")
 app.add_typer(patrol_app, name="patrol")
 app.add_typer(staffing_app, name="staffing")
 app.add_typer(simulate_app, name="simulate")
+app.add_typer(triage_app, name="triage")
 app.command("serve")(serve)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -105,3 +106,79 @@ def test_a_rules_file_with_an_unknown_condition_is_refused(tmp_path: Path) -> No
     path.write_text(yaml.safe_dump(data))
     with pytest.raises(TriageError, match="unknown condition 'colour'"):
         load_rules(str(path))
+
+
+@pytest.mark.parametrize(
+    ("says", "key", "value"),
+    [
+        # A victim's shouted "no" does not negate what follows it in another bracket or clause.
+        ("[open line] get off me no get off [male voice shouting]", "danger", "yes"),
+        # A negation does not reach into a clause with its own subject.
+        ("my ex hasn't gone he's still outside my door", "offender", "yes"),
+        # The last thing said answers whether the offender is there, signal or hint.
+        ("my ex ran off. now he's banging on the door", "offender", "yes"),
+        ("he followed me home but he's gone now", "offender", "no"),
+        ("nobody's hurt", "injury", "none"),
+        ("no weapons that I saw", "weapon", "no"),
+    ],
+)
+def test_the_words_are_read_with_their_negations_and_order(says: str, key: str, value: str) -> None:
+    from constable.control.triage import read_narrative
+
+    assert read_narrative(says, RULES).get(key, (None,))[0] == value
+
+
+def test_a_999_call_stays_at_grade_2_until_the_handler_says_nobody_is_in_danger() -> None:
+    words = "It's not an emergency really, I just want to report my car window smashed"
+    by_words = recommend(channel=Channel("999"), rules=RULES, description=words)
+    assert by_words.grade == 2
+    answered = recommend(
+        channel=Channel("999"),
+        rules=RULES,
+        description=words,
+        answers={"danger": "no", "when": "earlier"},
+    )
+    assert answered.grade >= 3
+
+
+def test_no_visit_words_that_are_negated_ask_for_a_visit() -> None:
+    from constable.control.triage import no_visit_asked
+
+    assert no_visit_asked("I need a crime number for my insurance", RULES)
+    assert no_visit_asked("I don't want a crime number, send an officer", RULES) is None
+
+
+def _with(change: dict[str, object]) -> dict[str, object]:
+    data = yaml.safe_load(
+        (Path(__file__).parents[2] / "src/constable/control/data/triage.yaml").read_text()
+    )
+    for path, value in change.items():
+        target = data
+        *parents, last = path.split(".")
+        for part in parents:
+            target = target[int(part)] if part.isdigit() else target[part]
+        target[last] = value
+    return data
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"rules.0.unless": [{}]}, "an `unless` block has no conditions"),
+        ({"rules.0.when": {}}, "at least 1 item"),
+        ({"rules.0.when": {"channel": ["99"]}}, "unknown channel 99"),
+        ({"rules.0.when": {"group": ["public-safety"]}}, "unknown group public-safety"),
+        ({"narrative.hints.road.yes": ["\\b"]}, "can match an empty text"),
+        ({"narrative.hints.road.yes": ["Motorway"]}, "in lower case"),
+        ({"version": "x" * 41}, "at most 40 characters"),
+        ({"fallback.walk-in": "enquiry"}, "enquiry is not attended"),
+        ({"rules.0.when": {"danger": True}}, 'quote "yes" and "no"'),
+    ],
+)
+def test_a_rules_file_that_would_misbehave_is_refused(
+    tmp_path: Path, change: dict[str, object], message: str
+) -> None:
+    from constable.control.triage import TriageRules
+
+    with pytest.raises(ValueError, match=re.escape(message)):
+        TriageRules.model_validate(_with(change))

@@ -28,7 +28,7 @@ def test_a_recommendation_writes_nothing_and_names_what_would_lower_it(control_r
     shown = answer.json()
     assert shown["category"] == "crime-damage" and shown["category_suggested"]
     assert shown["factors"]["danger"] == {"value": None, "source": "open", "evidence": None}
-    assert shown["grade"] <= 2  # a 999 call with the danger question open
+    assert shown["grade"] == 2  # a 999 call with the danger question open
     lowering = {lower["question"]: lower for lower in shown["lowering"]}
     assert lowering["danger"]["answer"] == "no" and lowering["danger"]["grade"] > shown["grade"]
     settled = hana.post(
@@ -81,3 +81,32 @@ def test_a_wrong_answer_names_the_question_and_writes_nothing(control_room: Any)
 def test_an_analyst_may_not_ask_for_a_recommendation(control_room: Any) -> None:
     refused = control_room["ana"].post("/api/triage", json={"channel": "999", "description": "x"})
     assert refused.status_code == 403
+
+
+def test_earlier_answers_stand_when_a_re_assessment_changes_one(control_room: Any) -> None:
+    incident = created(
+        control_room["hana"],
+        channel="101",
+        description="My neighbour is worried about her brother",
+        category="concern-for-safety",
+        answers={"danger": "yes", "vulnerable": "yes"},
+    )
+    assert incident["grade"] == 1
+    again = control_room["dev"].post(
+        f"/api/incidents/{incident['id']}/assessments", json={"answers": {"when": "earlier"}}
+    )
+    assert again.status_code == 200, again.text
+    latest = again.json()["assessments"][-1]
+    assert latest["answers"] == {"danger": "yes", "vulnerable": "yes", "when": "earlier"}
+    assert again.json()["grade"] == 1  # nobody said the danger is over
+
+
+def test_a_handlers_thrive_does_not_lower_a_serious_injury_in_the_words(control_room: Any) -> None:
+    incident = created(
+        control_room["hana"],
+        channel="999",
+        description="He's been stabbed in the chest, there's blood everywhere",
+        category="crime-violence",
+        thrive={"injury": True, "harm": "medium"},
+    )
+    assert incident["grade"] == 1

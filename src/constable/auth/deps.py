@@ -78,6 +78,20 @@ def require(action: Action) -> Callable[[Principal], Awaitable[Principal]]:
     return check
 
 
+def require_any(*actions: Action) -> Callable[[Principal], Awaitable[Principal]]:
+    """A dependency: the signed-in user, if their role allows any of ``actions`` (else 403)."""
+
+    async def check(principal: CurrentPrincipal) -> Principal:
+        if any(principal.can(action, district_id=principal.district_id) for action in actions):
+            return principal
+        doing = " or ".join(_words(action.value) for action in actions)
+        raise HTTPException(
+            status_code=403, detail=f"A {_words(principal.role.value)} cannot {doing}"
+        )
+
+    return check
+
+
 async def bearer_token(request: Request) -> str:
     """A dependency: the token that came with the request (else 401), to be checked with
     :func:`authorised` on the thread that does the request's work."""

@@ -2,7 +2,7 @@
 misses, and the confusion of recommended against strictest acceptable grades.
 
 A corpus is a YAML file of calls, each with what the caller said and the grades a control-room
-supervisor would accept (``tests/data/calls.yaml`` is the project's own; docs/control-room.md
+supervisor would accept (``tests/data/calls*.yaml`` are the project's own; docs/control-room.md
 describes the format). A force that edits its triage rules runs ``constable triage check`` on
 its corpus before it puts them in service.
 
@@ -30,7 +30,7 @@ class CorpusError(TriageError):
 class Call(BaseModel):
     """A call of the corpus."""
 
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     id: str
     channel: Channel
@@ -38,6 +38,7 @@ class Call(BaseModel):
     category: str
     acceptable: list[Grade] = Field(min_length=1)
     answers: dict[str, str] = Field(default_factory=dict)
+    factors: list[str] = Field(default_factory=list, description="risk factors present")
     why: str = ""
 
     @field_validator("acceptable")
@@ -160,13 +161,16 @@ def score(
     graded = []
     confusion: Counter[tuple[int, int]] = Counter()
     for call in calls:
-        result = recommend(
-            channel=call.channel,
-            rules=rules,
-            category=rules.category(call.category) if with_category else None,
-            description=call.says,
-            answers=call.answers if with_answers else None,
-        )
+        try:
+            result = recommend(
+                channel=call.channel,
+                rules=rules,
+                category=rules.category(call.category) if with_category else None,
+                description=call.says,
+                answers=call.answers if with_answers else None,
+            )
+        except TriageError as exc:
+            raise CorpusError(f"call {call.id}: {exc}") from exc
         graded.append(Graded(call, result.grade, result.category, result.reasons))
         confusion[(int(min(call.acceptable)), int(result.grade))] += 1
     return Score(graded, with_category, confusion)

@@ -267,11 +267,6 @@ def _answer_lines(answers: dict[str, str] | None) -> list[tuple[str, str]]:
     ]
 
 
-def _latest_answers(incident: Incident) -> dict[str, str]:
-    latest = incident.assessments[-1] if incident.assessments else None
-    return dict(getattr(latest, "answers", None) or {})
-
-
 def _places(session: Session, incident: Incident) -> tuple[str, str | None]:
     """The incident's district and neighbourhood by name."""
     district = session.get(District, incident.district_id)
@@ -380,12 +375,6 @@ def _incident_context(
     }
 
 
-def _words_so_far(incident: Incident, change: str) -> str:
-    """Every caller's words and what has changed, as re-assessment reads them (service.reassess)."""
-    words = [c.description for c in incident.contacts] + [change]
-    return " \n".join(w for w in words if w)
-
-
 def _incident_page(
     request: Request,
     session: Session,
@@ -401,16 +390,18 @@ def _incident_page(
 ) -> Response:
     incident = _incident_or_404(session, force, incident_id)
     context = _incident_context(session, force, principal, incident)
-    answers = forms.answers_of(values)[0] if values is not None else _latest_answers(incident)
+    answers = (
+        forms.answers_of(values)[0] if values is not None else service.latest_answers(incident)
+    )
     preview = _preview(
         principal,
         channel=str(context["channel"]),
-        description=_words_so_far(incident, (values or {}).get("description", "")),
+        description=service.words_so_far(incident, (values or {}).get("description", "")),
         category=incident.category,
         answers=answers,
     )
     context |= {
-        "said": _words_so_far(incident, ""),
+        "said": service.words_so_far(incident, ""),
         "errors": errors or [],
         "values": values or {},
         "answers": answers,
@@ -488,7 +479,7 @@ async def reassess_incident(
     preview = _preview(
         principal,
         channel=channel,
-        description=_words_so_far(incident, values.get("description", "")),
+        description=service.words_so_far(incident, values.get("description", "")),
         category=incident.category,
         answers=answers,
     )

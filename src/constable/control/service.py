@@ -339,7 +339,7 @@ def prepare_contact(
     """
     now = now or utcnow()
     triage = rules()
-    category = triage.category(data.category) if data.category is not None else None
+    category = triage.category(data.category) if data.category else None
     started = data.call_started_at or now
     answered = data.answered_at
     for name, value in (("call_started_at", started), ("answered_at", answered)):
@@ -567,15 +567,15 @@ def reassess(
         raise IncidentConflict(f"incident {incident.reference} is closed")
     contact = incident.contacts[0] if incident.contacts else None
     triage = rules()
-    # The words of every contact and of the change: what callers said still counts.
-    words = [c.description for c in incident.contacts] + [data.description or ""]
     recommendation = recommend(
         channel=Channel(contact.channel) if contact else Channel.NON_EMERGENCY,
         category=triage.category(incident.category),
         rules=triage,
         thrive=data.thrive,
-        answers=data.answers,
-        description=" \n".join(w for w in words if w),
+        # Earlier answers stand until the handler changes them: a new "when" alone must not
+        # drop an earlier "someone is in danger".
+        answers={**latest_answers(incident), **(data.answers or {})},
+        description=words_so_far(incident, data.description or ""),
     )
     before = {"grade": incident.grade}
     grade = data.grade if data.grade is not None else int(recommendation.grade)
@@ -603,6 +603,21 @@ def reassess(
     )
     session.flush()
     return incident
+
+
+def words_so_far(incident: Incident, change: str = "") -> str:
+    """Every caller's words on the incident and what has changed, as re-assessment reads them:
+    what callers said still counts."""
+    words = [c.description for c in incident.contacts] + [change]
+    return " \n".join(w for w in words if w)
+
+
+def latest_answers(incident: Incident) -> dict[str, str]:
+    """The handler's answers so far: every assessment's, a later answer replacing an earlier."""
+    answers: dict[str, str] = {}
+    for assessment in incident.assessments:
+        answers |= assessment.answers or {}
+    return answers
 
 
 def _check_version(incident: Incident, version: int | None) -> None:

@@ -42,6 +42,9 @@ THRIVE_FLAGS = ("investigation", "engagement", "thrive_given")
 PLACE_CONDITIONS = ("channel", "group", "category")
 HEARD = "heard"
 """A condition on the questions answered by the caller's words alone, not by the handler."""
+ANSWERED = "answered"
+"""A condition on the questions the handler answered (or their THRIVE assessment did)."""
+GROUPS = ("crime", "asb", "public_safety", "transport", "administration")
 UNKNOWN = "unknown"
 """The value of a question nobody has answered yet, in rules and in :attr:`Factor.value`."""
 
@@ -73,6 +76,19 @@ class Thrive(BaseModel):
     weapon: bool = False
     injury: bool = False
 
+
+# The questions and answers :func:`assess` and the THRIVE facts read: a rules file must keep them.
+_ANSWERS_READ = {
+    "danger": ("yes", "no"),
+    "when": ("now", "recent", "earlier"),
+    "offender": ("yes", "no"),
+    "weapon": ("yes", "no"),
+    "injury": ("serious", "minor", "none"),
+    "vulnerable": ("yes",),
+    "road": ("yes",),
+    "hazard": ("yes",),
+    "evidence": ("yes",),
+}
 
 # A THRIVE assessment's facts, as answers to the questions (only those the handler set).
 _THRIVE_ANSWERS = {
@@ -137,7 +153,7 @@ class Rule(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    when: dict[str, Any]
+    when: dict[str, Any] = Field(min_length=1)
     unless: list[dict[str, Any]] = Field(
         default_factory=list, description="blocks of conditions; any block that holds stops it"
     )
@@ -150,6 +166,13 @@ class Rule(BaseModel):
         if isinstance(data, dict) and isinstance(data.get("unless"), dict):
             return {**data, "unless": [data["unless"]]}
         return data
+
+    @model_validator(mode="after")
+    def _blocks_say_something(self) -> Rule:
+        # An empty block holds for every call: it would switch the rule off without a word.
+        if any(not block for block in self.unless):
+            raise ValueError("an `unless` block has no conditions")
+        return self
 
 
 class Factor(BaseModel):
@@ -190,7 +213,7 @@ class TriageRules(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    version: str = Field(min_length=1)
+    version: str = Field(min_length=1, max_length=40)
     sources: list[str] = Field(default_factory=list)
     categories: list[Category] = Field(min_length=1)
     questions: list[Question] = Field(min_length=1)
@@ -232,6 +255,22 @@ class TriageRules(BaseModel):
             unknown = [code for code in codes if code not in self._by_code]
             if unknown:
                 raise ValueError(f"{name}: unknown categories {', '.join(unknown)}")
+        for channel in self.fallback:
+            if channel not in {c.value for c in Channel}:
+                raise ValueError(f"fallback: unknown channel {channel!r}")
+        unattended = [
+            code
+            for code in [*self.fallback.values(), self.fallback_default]
+            if not self._by_code[code].attend
+        ]
+        if unattended:
+            # A call whose words name no category must not fall to one never visited.
+            raise ValueError(
+                f"fallback: {', '.join(unattended)} is not attended: choose a category visited"
+            )
+        for key, answers in _ANSWERS_READ.items():
+            for answer in answers:
+                self._answer_of(key, answer, where="questions (the assessment reads it)")
         for key, answer in self.narrative.negated.items():
             self._answer_of(key, answer, where="narrative.negated")
         for index, rule in enumerate(self.rules, start=1):
@@ -305,16 +344,23 @@ class TriageRules(BaseModel):
         elif key in THRIVE_FLAGS:
             if not isinstance(value, bool):
                 raise ValueError(f"{where}: {value!r}, must be true or false")
-        elif key == HEARD:
+        elif key in (HEARD, ANSWERED):
             if not isinstance(value, list) or any(v not in self._by_key for v in value):
                 raise ValueError(f"{where}: must be a list of question keys")
         elif key in PLACE_CONDITIONS:
             if not isinstance(value, list):
                 raise ValueError(f"{where}: must be a list")
-            if key == "category":
-                unknown = [str(v) for v in value if v not in self._by_code]
-                if unknown:
-                    raise ValueError(f"{where}: unknown categories {', '.join(unknown)}")
+            known = {
+                "channel": [c.value for c in Channel],
+                "group": list(GROUPS),
+                "category": list(self._by_code),
+            }[key]
+            unknown = [str(v) for v in value if str(v) not in known]
+            if unknown:
+                raise ValueError(
+                    f"{where}: unknown {key} {', '.join(unknown)}; the {key}s are: "
+                    f"{', '.join(known)}"
+                )
         else:
             raise ValueError(f"{where}: unknown condition {key!r}")
 
@@ -350,13 +396,13 @@ def _compile(phrases: list[str], where: str) -> re.Pattern[str]:
         # The words are matched in lower case (four times faster than ignoring case).
         if any(c.isupper() for c in re.sub(r"\\.", "", phrase)):
             raise ValueError(f"{where}: write the phrase {phrase!r} in lower case")
-        # A phrase that matches nothing at all would match every call.
+        # A phrase that can match no text at all would match every call.
         try:
-            empty = re.compile(phrase).fullmatch("") is not None
+            empty = any(m.end() == m.start() for m in re.finditer(phrase, "a b.  c"))
         except re.error:
             empty = False  # named with the phrase below
         if empty:
-            raise ValueError(f"{where}: the phrase {phrase!r} matches an empty text")
+            raise ValueError(f"{where}: the phrase {phrase!r} can match an empty text")
         # YAML's double quotes read "\b" as a backspace: a word boundary lost without a word.
         if any(ord(c) < 32 for c in phrase):
             raise ValueError(
@@ -392,14 +438,30 @@ def load_rules(path: str | None = None) -> TriageRules:
 # --- Reading the caller's words ------------------------------------------------------------------
 
 _CLAUSE_END = re.compile(
-    r"[.,!?;:\n]|\band\b|\bbut\b|\bthough\b|\bhowever\b|\balthough\b", re.IGNORECASE
+    # Punctuation, brackets, quotes and dashes end a clause, and so do the words that join
+    # clauses and a new subject: "no, get off me" and "he hasn't gone he's still outside"
+    # negate nothing after them.
+    r"[.,!?;:\n\[\]()\"“”]| - |–|—"
+    r"|\b(and|but|though|however|although)\b"
+    r"|\b(he|she|they|i|we|you|someone|somebody)('s|'re|'m| is| are| was| were)\b"
 )
+_OWN_SUBJECT = re.compile(r"(he|she|they|i|we|you|someone|somebody|there)('s|'re|'m| is| are)\b")
 _WORD = re.compile(r"[\w'’-]+")
 
 
 def _words_of(description: str) -> str:
     """The caller's words as the phrases are matched: lower case, plain apostrophes."""
     return description.replace("’", "'").lower()
+
+
+def _negated_phrase(text: str, match: re.Match[str], rules: TriageRules) -> bool:
+    """Whether a phrase found is negated: not when it begins with its own subject ("he's still
+    outside"); a long one only by the word right before it ("not with her, trying to get her
+    into his car")."""
+    said = match.group(0)
+    if _OWN_SUBJECT.match(said):
+        return False
+    return _negated(text, match.start(), rules, words=1 if said.count(" ") >= 3 else None)
 
 
 def _negated(text: str, start: int, rules: TriageRules, *, words: int | None = None) -> bool:
@@ -419,28 +481,31 @@ def read_narrative(description: str, rules: TriageRules) -> dict[str, tuple[str,
 
     Each question takes its most serious answer found; a phrase after a negation gives the
     question's negated answer instead ("nobody hurt" answers *injury* with *none*). Hints, the
-    weaker phrases, answer only the questions that the signals left open.
+    weaker phrases, answer only the questions that the signals left open, except for questions
+    about the state now (``latest``), which the last thing said answers, signal or hint.
     """
     text = _words_of(description)
-    read = _heard(text, rules._signals, rules)
-    for key, found in _heard(text, rules._hints, rules).items():
-        read.setdefault(key, found)
+    signals = _heard(text, rules._signals, rules)
+    hints = _heard(text, rules._hints, rules)
+    read = {}
+    for key in {*signals, *hints}:
+        found = signals.get(key) or hints[key]
+        if key in rules.narrative.latest and key in signals and key in hints:
+            found = max(signals[key], hints[key], key=lambda f: f[2])
+        read[key] = (found[0], found[1])
     return read
 
 
 def _heard(
     text: str, phrases: list[tuple[str, str, re.Pattern[str]]], rules: TriageRules
-) -> dict[str, tuple[str, str]]:
+) -> dict[str, tuple[str, str, int]]:
+    """Question → (answer, the words, where they were said)."""
     found: dict[str, dict[str, tuple[int, str]]] = {}
     latest = set(rules.narrative.latest)
     for key, value, pattern in phrases:
         for match in pattern.finditer(text):
             answer: str | None = value
-            # A long phrase is rarely negated from afar ("not with her, trying to get her into
-            # his car"): only a negation right before it counts.
-            if _negated(
-                text, match.start(), rules, words=1 if match.group(0).count(" ") >= 3 else None
-            ):
+            if _negated_phrase(text, match, rules):
                 negated = rules.narrative.negated.get(key)
                 answer = None if negated in (None, value) else negated
             if answer is None:
@@ -456,12 +521,9 @@ def _heard(
     for key, answers in found.items():
         if key in latest:
             value = max(answers, key=lambda v: answers[v][0])
-            read[key] = (value, answers[value][1])
-            continue
-        for value in rules.question(key).choices:  # most serious first
-            if value in answers:
-                read[key] = (value, answers[value][1])
-                break
+        else:  # the most serious
+            value = next(v for v in rules.question(key).choices if v in answers)
+        read[key] = (value, answers[value][1], answers[value][0])
     return read
 
 
@@ -470,8 +532,11 @@ def no_visit_asked(description: str, rules: TriageRules) -> str | None:
     insurance"), if any."""
     if rules._no_visit is None:
         return None
-    match = rules._no_visit.search(_words_of(description))
-    return match.group(0).strip() if match else None
+    text = _words_of(description)
+    for match in rules._no_visit.finditer(text):
+        if not _negated_phrase(text, match, rules):
+            return match.group(0).strip()
+    return None
 
 
 def suggest_category(description: str, channel: Channel, rules: TriageRules) -> Category:
@@ -548,6 +613,7 @@ class _Case:
     category: Category
     thrive_given: bool
     heard: frozenset[str] = frozenset()
+    answered: frozenset[str] = frozenset()
 
 
 Condition = tuple[str, str, Any]
@@ -571,8 +637,8 @@ def _conditions(block: Mapping[str, Any]) -> tuple[Condition, ...]:
             made.append(("level", key, LEVELS.index(value)))
         elif key == "thrive_given":
             made.append(("given", key, value))
-        elif key == HEARD:
-            made.append(("heard", key, frozenset(value)))
+        elif key in (HEARD, ANSWERED):
+            made.append((key, key, frozenset(value)))
         elif key in THRIVE_FLAGS:
             made.append(("flag", key, value))
         elif key in PLACE_CONDITIONS:
@@ -597,8 +663,10 @@ def _holds(condition: Condition, case: _Case) -> bool:
         return case.category.code in value
     if kind == "given":
         return case.thrive_given is value
-    if kind == "heard":
+    if kind == HEARD:
         return bool(value <= case.heard)
+    if kind == ANSWERED:
+        return bool(value <= case.answered)
     return bool(getattr(case.thrive, key) is value)
 
 
@@ -621,6 +689,14 @@ def _grade(case: _Case, rules: TriageRules) -> tuple[Grade, list[str]]:
     if grade is None:
         return rules.default_grade, [rules.default_reason]
     return grade, reasons
+
+
+def _more_serious(question: Question, heard: tuple[str, str] | None, answer: str) -> bool:
+    """Whether the words gave a more serious answer than a THRIVE fact (a yes or no) does."""
+    if heard is None:
+        return False
+    order = list(question.choices)
+    return order.index(heard[0]) < order.index(answer)
 
 
 def _thrive_answers(thrive: Thrive) -> dict[str, str]:
@@ -660,7 +736,7 @@ def recommend(
         key = question.key
         if key in given:
             factors[key] = Factor(value=given[key], source="answer")
-        elif key in from_thrive:
+        elif key in from_thrive and not _more_serious(question, read.get(key), from_thrive[key]):
             factors[key] = Factor(value=from_thrive[key], source="thrive")
         elif key in read:
             factors[key] = Factor(value=read[key][0], source="narrative", evidence=read[key][1])
@@ -669,6 +745,7 @@ def recommend(
     facts = {key: f.value or UNKNOWN for key, f in factors.items()}
 
     heard = frozenset(key for key, f in factors.items() if f.source == "narrative")
+    answered = frozenset(key for key, f in factors.items() if f.source in ("answer", "thrive"))
     no_visit = no_visit_asked(description, rules) if description else None
     remote = channel in rules.remote_channels and chosen.code not in rules.always_visit
 
@@ -678,7 +755,7 @@ def recommend(
             if thrive is not None
             else assess(facts, chosen, no_visit=no_visit is not None or remote)
         )
-        return _Case(facts, assessed, channel, chosen, thrive is not None, heard)
+        return _Case(facts, assessed, channel, chosen, thrive is not None, heard, answered)
 
     grade, reasons = _grade(case(facts), rules)
     lowering = _lowering(facts, grade, case, rules)
@@ -703,7 +780,7 @@ def recommend(
         grade=grade,
         reasons=reasons,
         thrive=case(facts).thrive,
-        derived=derived or (thrive is None and not given),
+        derived=derived,
         category=chosen.code,
         category_suggested=suggested,
         factors=factors,

@@ -24,6 +24,7 @@ from constable.auth.deps import (
     authorised,
     bearer_token,
     require,
+    require_any,
     require_for_district,
 )
 from constable.auth.roles import Action, Role
@@ -200,7 +201,10 @@ def triage_questions(principal: Reader) -> list[QuestionRead]:
 
 
 @router.post("/triage", summary="Recommend a grade (writes nothing)", response_model=TriageRead)
-def triage_preview(data: TriageRequest, principal: Reader) -> TriageRead:
+def triage_preview(
+    data: TriageRequest,
+    principal: Annotated[Principal, Depends(require_any(Action.RECORD_CONTACT, Action.GRADE))],
+) -> TriageRead:
     """The grade the answers and the caller's words recommend so far, with the reasons, the
     answers read from the words (``factors``) and the answers that would lower it
     (``lowering``). The contact form and re-assessment ask it as the handler types; nothing
@@ -208,10 +212,6 @@ def triage_preview(data: TriageRequest, principal: Reader) -> TriageRead:
 
     Example: ``{"channel": "999", "description": "he's got a knife, he's still outside"}``
     """
-    if not (principal.can(Action.RECORD_CONTACT) or principal.can(Action.GRADE)):
-        raise HTTPException(
-            status_code=403, detail="Only roles that record contacts or grade incidents may ask"
-        )
     try:
         result = service.preview(data=data)
     except ConstableError as exc:
