@@ -182,3 +182,12 @@ def test_a_rules_file_that_would_misbehave_is_refused(
 
     with pytest.raises(ValueError, match=re.escape(message)):
         TriageRules.model_validate(_with(change))
+
+
+def test_texting_and_dropped_letters_are_read_as_the_words_they_mean() -> None:
+    from constable.control.triage import read_narrative
+
+    read = read_narrative("theres a man beatin a woman rite now hes draggin her", RULES)
+    assert read["when"][0] == "now"
+    # Words that end in "in" and mean no "ing" stay as they are.
+    assert "cabin" not in str(read_narrative("we're in the cabin", RULES))

@@ -449,9 +449,114 @@ _OWN_SUBJECT = re.compile(r"(he|she|they|i|we|you|someone|somebody|there)('s|'re
 _WORD = re.compile(r"[\w'’-]+")
 
 
+# Texting and dropped letters, written out so that the phrases need one spelling: "hes beatin
+# her rite now" reads as "he's beating her right now".
+_SPELLED_OUT = {
+    "rite": "right",
+    "nite": "night",
+    "tonite": "tonight",
+    "pls": "please",
+    "plz": "please",
+    "u": "you",
+    "ur": "your",
+    "cos": "because",
+    "coz": "because",
+    "wiv": "with",
+    "goin": "going",
+    "doin": "doing",
+    "im": "i'm",
+    "ive": "i've",
+    "hes": "he's",
+    "shes": "she's",
+    "theyre": "they're",
+    "theres": "there's",
+    "youre": "you're",
+    "dont": "don't",
+    "cant": "can't",
+    "wont": "won't",
+    "didnt": "didn't",
+    "isnt": "isn't",
+    "wasnt": "wasn't",
+    "havent": "haven't",
+    "hasnt": "hasn't",
+    "doesnt": "doesn't",
+    "wouldnt": "wouldn't",
+    "couldnt": "couldn't",
+    "arent": "aren't",
+    "werent": "weren't",
+}
+# Words that end in "in" and are not a dropped "ing" ("begin", "cabin", "violin"...).
+_IN_WORDS = frozenset(
+    [
+        "begin",
+        "within",
+        "cabin",
+        "robin",
+        "basin",
+        "margin",
+        "raisin",
+        "muffin",
+        "coffin",
+        "violin",
+        "toxin",
+        "satin",
+        "latin",
+        "admin",
+        "cumin",
+        "vermin",
+        "pumpkin",
+        "napkin",
+        "bodkin",
+        "dublin",
+        "berlin",
+        "kevin",
+        "martin",
+        "justin",
+        "dolphin",
+        "griffin",
+        "insulin",
+        "aspirin",
+        "penicillin",
+        "vitamin",
+        "cousin",
+        "resin",
+        "erin",
+        "origin",
+        "virgin",
+        "skin",
+        "chin",
+        "thin",
+        "shin",
+        "spin",
+        "grin",
+        "twin",
+        "akin",
+        "cabin",
+        "pippin",
+        "bobbin",
+        "puffin",
+        "goblin",
+        "gremlin",
+        "muslin",
+        "denim",
+        "mandolin",
+    ]
+)
+_TEXTING = re.compile(r"\b(" + "|".join(_SPELLED_OUT) + r")\b")
+_DROPPED_G = re.compile(r"\b([a-z]{2,}[^aeiou\W])in'?(?=\W|$)")
+
+
 def _words_of(description: str) -> str:
-    """The caller's words as the phrases are matched: lower case, plain apostrophes."""
-    return description.replace("’", "'").lower()
+    """The caller's words as the phrases are matched: lower case, plain apostrophes, texting
+    and dropped g's written out."""
+    text = description.replace("’", "'").lower()
+    text = _TEXTING.sub(lambda m: _SPELLED_OUT[m.group(1)], text)
+
+    def restore(match: re.Match[str]) -> str:
+        word = match.group(0).rstrip("'")
+        return word if word in _IN_WORDS else match.group(1) + "ing"
+
+    return _DROPPED_G.sub(restore, text)
 
 
 def _negated_phrase(text: str, match: re.Match[str], rules: TriageRules) -> bool:
