@@ -3,9 +3,9 @@
 1. The confusion of recommended grades against the strictest grade a supervisor would accept,
    for the development corpora (``tests/data/calls.yaml``, 212 calls; ``calls-voices.yaml``, 100;
    ``calls-logs.yaml`` and ``calls-callers.yaml``, 120 each; ``calls-week.yaml``,
-   ``calls-city.yaml``, ``calls-hard.yaml`` and ``calls-kent.yaml``, 150 each: the rules were
-   developed on them) and for a held-out set written apart from the rules and never used to tune
-   them (``bench/data/calls-holdout-8.yaml``, 150):
+   ``calls-city.yaml``, ``calls-hard.yaml``, ``calls-kent.yaml`` and ``calls-year.yaml``, 150 each:
+   the rules were developed on them) and for a held-out set written apart from the rules and
+   never used to tune them (``bench/data/calls-holdout-9.yaml``, 150):
    the share graded acceptably, the dangerous misses (a call needing an emergency response
    recommended Grade 3 or 4), under- and over-grading, and how often the suggested category is
    the supervisor's. Each from the caller's words alone and with the category and answers given.
@@ -41,7 +41,8 @@ SETS = {
     "city (developed on)": DATA / "calls-city.yaml",
     "hard (developed on)": DATA / "calls-hard.yaml",
     "kent (developed on)": DATA / "calls-kent.yaml",
-    "held out": HERE / "data" / "calls-holdout-8.yaml",
+    "year (developed on)": DATA / "calls-year.yaml",
+    "held out": HERE / "data" / "calls-holdout-9.yaml",
 }
 
 

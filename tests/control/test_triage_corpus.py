@@ -1,12 +1,12 @@
-"""The triage rules against 1,152 realistic calls in eight files (tests/data/calls*.yaml),
+"""The triage rules against 1,302 realistic calls in nine files (tests/data/calls*.yaml),
 written from the national guidance apart from the rules: no call that needs an emergency response
 may be recommended Grade 3 or 4, and the share graded acceptably may not fall below where it
 stands.
 
-``calls.yaml`` (212 calls) covers every category, channel and risk factor. The seven others
-(voices, logs, callers, week, city, hard, kent) were each held out at first, measured once, and then
-used to develop the rules, so bench/triage_corpus.py measures the rules on a set still held out
-(bench/data).
+``calls.yaml`` (212 calls) covers every category, channel and risk factor. The eight others
+(voices, logs, callers, week, city, hard, kent, year) were each held out at first, measured
+once, and then used to develop the rules, so bench/triage_corpus.py measures the rules on a set
+still held out (bench/data).
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ CORPORA = (
     "calls-city.yaml",
     "calls-hard.yaml",
     "calls-kent.yaml",
+    "calls-year.yaml",
 )
 # Where the shipped rules stand (docs/control-room.md); the goal of issue 14 is 90%.
 FLOOR = {
@@ -40,6 +41,7 @@ FLOOR = {
     "calls-city.yaml": 0.78,
     "calls-hard.yaml": 0.72,
     "calls-kent.yaml": 0.75,
+    "calls-year.yaml": 0.75,
 }
 
 
