@@ -35,12 +35,12 @@ CORPORA = (
 FLOOR = {
     "calls.yaml": 0.84,
     "calls-voices.yaml": 0.82,
-    "calls-logs.yaml": 0.76,
+    "calls-logs.yaml": 0.75,
     "calls-callers.yaml": 0.79,
     "calls-week.yaml": 0.78,
     "calls-city.yaml": 0.78,
     "calls-hard.yaml": 0.72,
-    "calls-kent.yaml": 0.75,
+    "calls-kent.yaml": 0.74,
     "calls-year.yaml": 0.75,
 }
 
