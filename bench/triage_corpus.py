@@ -23,10 +23,9 @@ import gc
 import time
 from pathlib import Path
 
-from rich.table import Table
-
 from benchkit import console, percentile, verdict
-from constable.control.corpus import Score, load_corpus, score
+from constable.control.cli import confusion_table
+from constable.control.corpus import load_corpus, score
 from constable.control.schemas import ContactCreate
 from constable.control.triage import load_rules, recommend
 
@@ -44,27 +43,6 @@ SETS = {
     "year (developed on)": DATA / "calls-year.yaml",
     "held out": HERE / "data" / "calls-holdout-9.yaml",
 }
-
-
-def confusion(name: str, result: Score) -> Table:
-    """Strictest acceptable grade (rows) against the recommendation (columns)."""
-    how = "category and answers given" if result.with_category else "the caller's words alone"
-    table = Table(
-        title=f"{name}, {how}: {result.acceptable}/{result.total} acceptable ({result.share:.1%}), "
-        f"{len(result.dangerous)} dangerous misses, {len(result.under)} under-graded, "
-        f"{len(result.over)} over-graded"
-        + ("" if result.with_category else f", category right {result.categories_right}"),
-        title_justify="left",
-    )
-    table.add_column("needs \\ given")
-    for grade in range(1, 5):
-        table.add_column(f"Grade {grade}", justify="right")
-    for needed in range(1, 5):
-        table.add_row(
-            f"Grade {needed}",
-            *(str(result.confusion.get((needed, given), 0)) for given in range(1, 5)),
-        )
-    return table
 
 
 def speed(repeats: int) -> None:
@@ -111,7 +89,7 @@ def main() -> None:
         calls = load_corpus(path)
         for with_category in (False, True):
             result = score(calls, rules, with_category=with_category, with_answers=with_category)
-            console.print(confusion(name, result))
+            console.print(confusion_table(name, result))
     speed(args.repeats)
 
 

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
 
 from constable import console
+
+if TYPE_CHECKING:
+    from constable.control.corpus import Score
 
 app = typer.Typer(
     help="Call triage: the risk questions and the rules' check.", no_args_is_help=True
@@ -58,20 +62,7 @@ def check(
             load_corpus(path), rules, with_category=with_category, with_answers=with_category
         )
         dangerous += len(result.dangerous)
-        table = Table(
-            title=f"{path.name} (rules {rules.version}): {result.acceptable}/{result.total} "
-            f"graded acceptably ({result.share:.1%}), {len(result.dangerous)} dangerous misses",
-            title_justify="left",
-        )
-        table.add_column("needs \\ given")
-        for grade in range(1, 5):
-            table.add_column(f"Grade {grade}", justify="right")
-        for needed in range(1, 5):
-            table.add_row(
-                f"Grade {needed}",
-                *(str(result.confusion.get((needed, given), 0)) for given in range(1, 5)),
-            )
-        console.out().print(table)
+        console.out().print(confusion_table(f"{path.name} (rules {rules.version})", result))
         wrong = sorted(
             (g for g in result.graded if not g.acceptable),
             key=lambda g: (not g.dangerous, g.call.id),
@@ -85,3 +76,25 @@ def check(
             )
     if dangerous:
         raise typer.Exit(1)
+
+
+def confusion_table(name: str, result: Score) -> Table:
+    """The strictest acceptable grade of each call (rows) against the recommendation (columns),
+    titled with the share graded acceptably and the misses."""
+    how = "category and answers given" if result.with_category else "the caller's words alone"
+    table = Table(
+        title=f"{name}, {how}: {result.acceptable}/{result.total} acceptable "
+        f"({result.share:.1%}), {len(result.dangerous)} dangerous misses, "
+        f"{len(result.under)} under-graded, {len(result.over)} over-graded"
+        + ("" if result.with_category else f", category right {result.categories_right}"),
+        title_justify="left",
+    )
+    table.add_column("needs \\ given")
+    for grade in range(1, 5):
+        table.add_column(f"Grade {grade}", justify="right")
+    for needed in range(1, 5):
+        table.add_row(
+            f"Grade {needed}",
+            *(str(result.confusion.get((needed, given), 0)) for given in range(1, 5)),
+        )
+    return table
