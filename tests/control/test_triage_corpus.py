@@ -89,3 +89,34 @@ def test_a_bad_corpus_names_the_call_and_field(tmp_path: Path) -> None:
     )
     with pytest.raises(CorpusError, match=r"calls.yaml: a: acceptable: .*gap"):
         load_corpus(bad)
+
+
+def test_triage_check_exits_1_on_a_dangerous_miss(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from constable.cli import main
+
+    corpus = tmp_path / "calls.yaml"
+    corpus.write_text(
+        "calls:\n"
+        "  - {id: knife, channel: '999', says: 'he has got a knife to her throat right now',"
+        " category: crime-violence, acceptable: [1]}\n"
+    )
+    assert main(["triage", "check", str(corpus)]) == 0
+    assert "1/1 acceptable" in capsys.readouterr().out
+    # Rules under which nothing is urgent: the same call is a dangerous miss.
+    lax = _lax_rules(tmp_path)
+    assert main(["triage", "check", str(corpus), "--rules", str(lax)]) == 1
+    assert "DANGEROUS: knife" in capsys.readouterr().out
+
+
+def _lax_rules(tmp_path: Path) -> Path:
+    import yaml
+
+    data = yaml.safe_load(
+        (Path(__file__).parents[2] / "src/constable/control/data/triage.yaml").read_text()
+    )
+    data["rules"] = [{"when": {"engagement": True}, "grade": 3, "reason": "Always by appointment."}]
+    path = tmp_path / "lax.yaml"
+    path.write_text(yaml.safe_dump(data))
+    return path
