@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import glob
+import json
 import os
 import shutil
 import socket
@@ -14,6 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import psycopg
@@ -227,3 +229,32 @@ def served_kent(url: str, users: dict[str, tuple[Role, str | None]]) -> Iterator
         finally:
             for client in clients.values():
                 client.close()
+
+
+AXE = Path(__file__).parents[1] / "node_modules" / "axe-core" / "axe.min.js"
+"""axe-core, installed by `make test` (npm ci)."""
+
+
+def axe_violations(page: Any) -> list[dict[str, Any]]:
+    """axe-core's serious and critical findings on a Playwright page (WCAG 2.1 A and AA and
+    best practice)."""
+    if not AXE.exists():
+        pytest.skip(f"axe-core is not installed at {AXE}: run `make test` (npm ci)")
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        """async () => await axe.run(document, {
+            runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa',
+                                            'best-practice']}})"""
+    )
+    return [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
+
+
+def axe_summary(violations: list[dict[str, Any]]) -> str:
+    """The findings as a short text for an assertion message."""
+    return json.dumps(
+        [
+            {"id": v["id"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"][:3]]}
+            for v in violations
+        ],
+        indent=1,
+    )

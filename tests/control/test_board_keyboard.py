@@ -4,14 +4,14 @@ accessibility problem found by axe-core."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 from controlkit import MAIDSTONE_POSTCODE, PASSWORD, created
 
-AXE = Path(__file__).parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+from support import axe_summary, axe_violations
+
 SCREEN = {"width": 1920, "height": 1080}
 """A control-room screen."""
 
@@ -175,30 +175,8 @@ def test_the_unit_buttons_work_in_place(control_room: Any, chromium: Any) -> Non
     )
 
 
-def _axe(page: Any) -> list[dict[str, Any]]:
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate(
-        """async () => await axe.run(document, {
-            runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa',
-                                            'best-practice']}})"""
-    )
-    return [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
-
-
-def _summary(violations: list[dict[str, Any]]) -> str:
-    return json.dumps(
-        [
-            {"id": v["id"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"][:3]]}
-            for v in violations
-        ],
-        indent=1,
-    )
-
-
 @pytest.mark.parametrize("path", ["/control", "/control/districts/maidstone"])
 def test_the_board_passes_axe(control_room: Any, chromium: Any, path: str) -> None:
-    if not AXE.exists():
-        pytest.skip(f"axe-core is not installed at {AXE}: run `make test` (npm ci)")
     created(
         control_room["hana"],
         channel="999",
@@ -206,13 +184,13 @@ def test_the_board_passes_axe(control_room: Any, chromium: Any, path: str) -> No
         postcode=MAIDSTONE_POSTCODE,
     )
     page = board_page(control_room, chromium, path)
-    violations = _axe(page)
-    assert violations == [], f"{path}:\n{_summary(violations)}"
+    violations = axe_violations(page)
+    assert violations == [], f"{path}:\n{axe_summary(violations)}"
     page.keyboard.press("?")  # the shortcuts shown
     page.keyboard.press("g")
     page.keyboard.press("d")  # the units to send, in their dialog
     from playwright.sync_api import expect
 
     expect(page.locator("#board-send")).to_be_visible()
-    violations = _axe(page)
-    assert violations == [], f"{path} with the shortcuts and the dialog:\n{_summary(violations)}"
+    violations = axe_violations(page)
+    assert violations == [], f"{path} with the shortcuts and the dialog:\n{axe_summary(violations)}"

@@ -5,11 +5,9 @@ SQLite only: the pages are the same on PostgreSQL, whose writes the API tests co
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -18,9 +16,8 @@ from controlkit import MAIDSTONE_POSTCODE, PASSWORD, available_unit, created
 
 from constable.auth.roles import Role
 from constable.control import service
-from support import Served, database_url_for, served_kent
+from support import Served, axe_summary, axe_violations, database_url_for, served_kent
 
-AXE = Path(__file__).parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 USERS = {
     "hana": (Role.CALL_HANDLER, None),
     "dev": (Role.DISPATCHER, None),
@@ -268,18 +265,6 @@ def test_a_dispatcher_sets_a_units_status_from_the_incident_page(room: Served) -
 # --- In Chromium ------------------------------------------------------------------------------
 
 
-def _axe(page: Any) -> list[dict[str, Any]]:
-    """axe-core's serious and critical findings on the page (as tests/public runs it)."""
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate(
-        """async () => await axe.run(document, {
-            runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa',
-                                            'best-practice']}})"""
-    )
-    found = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
-    return [{"id": v["id"], "nodes": [n["target"] for n in v["nodes"][:3]]} for v in found]
-
-
 def _press_until_focused(page: Any, key: str, selector: str, most: int = 15) -> None:
     """Press ``key`` until the element matching ``selector`` has the focus."""
     for _ in range(most):
@@ -386,8 +371,6 @@ def test_reassessing_from_the_incident_page_keeps_both(room: Served, browser_of:
 
 @pytest.mark.browser
 def test_both_pages_have_no_serious_accessibility_problems(room: Served, browser_of: Any) -> None:
-    if not AXE.exists():
-        pytest.skip(f"axe-core is not installed at {AXE}: run `make test` (npm ci)")
     incident = created(
         room["hana"],
         channel="999",
@@ -398,11 +381,11 @@ def test_both_pages_have_no_serious_accessibility_problems(room: Served, browser
     page = browser_of("dev")
     for path in ("/control/contacts/new", f"/control/incidents/{incident['id']}"):
         page.goto(room.base_url + path)
-        found = _axe(page)
-        assert found == [], f"{path}:\n{json.dumps(found, indent=1)}"
+        found = axe_violations(page)
+        assert found == [], f"{path}:\n{axe_summary(found)}"
     # With the errors shown and the recommendation filled in by the script.
     page.goto(room.base_url + "/control/contacts/new")
     page.fill("#description", "Someone is trying car door handles in the street right now")
     page.click("text=Assess and record")
-    found = _axe(page)
-    assert found == [], json.dumps(found, indent=1)
+    found = axe_violations(page)
+    assert found == [], axe_summary(found)

@@ -3,18 +3,15 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from publickit import POSTCODE, SLUG, USERS, meeting, seed_crimes
 
 from constable.auth.deps import COOKIE
-from support import Served, database_url_for, served_kent
+from support import Served, axe_summary, axe_violations, database_url_for, served_kent
 
-AXE = Path(__file__).parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 PHONE = {"width": 375, "height": 740}
 PAGES = [
     "/neighbourhood",
@@ -42,30 +39,8 @@ def site(request: pytest.FixtureRequest) -> Iterator[Served]:
             yield served
 
 
-def _axe(page: Any) -> list[dict[str, Any]]:
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate(
-        """async () => await axe.run(document, {
-            runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa',
-                                            'best-practice']}})"""
-    )
-    return [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
-
-
-def _summary(violations: list[dict[str, Any]]) -> str:
-    return json.dumps(
-        [
-            {"id": v["id"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"][:3]]}
-            for v in violations
-        ],
-        indent=1,
-    )
-
-
 @pytest.mark.parametrize("width", [1200, 375])
 def test_public_and_staff_pages_pass_axe(site: Served, chromium: Any, width: int) -> None:
-    if not AXE.exists():
-        pytest.skip(f"axe-core is not installed at {AXE}: run `make test` (npm ci)")
     context = chromium.new_context(viewport={"width": width, "height": 900})
     token = site["csu-maidstone"].headers["Authorization"].split(" ", 1)[1]
     host = site.base_url.split("//", 1)[1].split(":")[0]
@@ -73,14 +48,14 @@ def test_public_and_staff_pages_pass_axe(site: Served, chromium: Any, width: int
         page = context.new_page()
         for path in PAGES:
             page.goto(site.base_url + path)
-            violations = _axe(page)
-            assert violations == [], f"{path} at {width} px:\n{_summary(violations)}"
+            violations = axe_violations(page)
+            assert violations == [], f"{path} at {width} px:\n{axe_summary(violations)}"
         context.add_cookies([{"name": COOKIE, "value": token, "domain": host, "path": "/"}])
         for path in STAFF_PAGES:
             answer = page.goto(site.base_url + path)
             assert answer is not None and answer.status == 200, path
-            violations = _axe(page)
-            assert violations == [], f"{path} at {width} px:\n{_summary(violations)}"
+            violations = axe_violations(page)
+            assert violations == [], f"{path} at {width} px:\n{axe_summary(violations)}"
     finally:
         context.close()
 
