@@ -35,7 +35,7 @@ from constable.control.schemas import (
     StateChange,
     TriageRequest,
 )
-from constable.control.views import incident_read, triage_preview
+from constable.control.views import incident_read, triage_read
 from constable.errors import ConstableError
 from constable.force import service as force_service
 from constable.force.models import District, Force, Neighbourhood
@@ -115,7 +115,6 @@ def _words() -> dict[str, Any]:
 
 
 def _preview(
-    principal: Principal,
     *,
     channel: str,
     description: str,
@@ -130,9 +129,9 @@ def _preview(
         data = TriageRequest(
             channel=Channel(channel), description=description, category=category, answers=answers
         )
-        # The API's own answer, so that the page and its script show the same thing.
-        return triage_preview(data, principal).model_dump(mode="json")
-    except (HTTPException, ValidationError):
+        # The API's own shape, so that the page and its script show the same thing.
+        return triage_read(service.preview(data=data)).model_dump(mode="json")
+    except (ConstableError, ValidationError):
         return None  # an unknown category or answer: its field says so
 
 
@@ -151,7 +150,6 @@ def _contact_page(
 ) -> Response:
     answers, _ = forms.answers_of(values)
     preview = _preview(
-        principal,
         channel=values.get("channel", ""),
         description=values.get("description", ""),
         category=values.get("category") or None,
@@ -200,7 +198,6 @@ def _contact_data(
     errors += forms.required(values, ("channel", "description"))
     errors += forms.place_checks(values)
     preview = _preview(
-        principal,
         channel=values.get("channel", ""),
         description=values.get("description", ""),
         category=values.get("category") or None,
@@ -394,7 +391,6 @@ def _incident_page(
         forms.answers_of(values)[0] if values is not None else service.latest_answers(incident)
     )
     preview = _preview(
-        principal,
         channel=str(context["channel"]),
         description=service.words_so_far(incident, (values or {}).get("description", "")),
         category=incident.category,
@@ -477,7 +473,6 @@ async def reassess_incident(
     answers, errors = forms.answers_of(values)
     channel = incident.contacts[0].channel if incident.contacts else Channel.NON_EMERGENCY.value
     preview = _preview(
-        principal,
         channel=channel,
         description=service.words_so_far(incident, values.get("description", "")),
         category=incident.category,

@@ -53,6 +53,7 @@ from constable.control.schemas import (
     UnitStatusUpdate,
 )
 from constable.control.service import IncidentError
+from constable.control.triage import Recommendation
 from constable.errors import ConstableError
 from constable.force import service as force_service
 from constable.force.models import District, Force, Unit
@@ -213,16 +214,19 @@ def triage_preview(
     Example: ``{"channel": "999", "description": "he's got a knife, he's still outside"}``
     """
     try:
-        result = service.preview(data=data)
+        return triage_read(service.preview(data=data))
     except ConstableError as exc:
         raise http_error(exc) from exc
-    category = service.rules().category(result.category)
+
+
+def triage_read(result: Recommendation) -> TriageRead:
+    """A recommendation as the API and the pages show it: grade and category in words."""
     return TriageRead(
         grade=int(result.grade),
         grade_label=result.grade.label,
         reasons=result.reasons,
         category=result.category,
-        category_label=category.label,
+        category_label=service.rules().category(result.category).label,
         category_suggested=result.category_suggested,
         factors=result.factors,
         lowering=result.lowering,
