@@ -309,20 +309,21 @@ class TriageRules(BaseModel):
     def _phrases(
         self, lists: dict[str, dict[str, list[str]]], where: str
     ) -> list[tuple[str, str, re.Pattern[str]]]:
-        return [
-            (key, value, _compile(phrases, f"{where}.{key}.{value}"))
-            for key, answers in lists.items()
-            for value, phrases in answers.items()
-            if self._answer_of(key, value, where=f"{where}.{key}") and phrases
-        ]
+        compiled = []
+        for key, answers in lists.items():
+            for value, phrases in answers.items():
+                self._answer_of(key, value, where=f"{where}.{key}")
+                if phrases:
+                    compiled.append((key, value, _compile(phrases, f"{where}.{key}.{value}")))
+        return compiled
 
-    def _answer_of(self, key: str, value: str, *, where: str) -> bool:
+    def _answer_of(self, key: str, value: str, *, where: str) -> None:
+        """Refuse an answer that is not one of the question's, naming where it stands."""
         question = self._by_key.get(key)
         if question is None:
             raise ValueError(f"{where}: unknown question {key!r}")
         if value not in question.choices:
             raise ValueError(f"{where}: {value!r} is not an answer to {key!r}")
-        return True
 
     def _check_condition(self, key: str, value: Any, *, where: str) -> None:
         values = value if isinstance(value, list) else [value]
