@@ -411,7 +411,7 @@ def _compile(phrases: list[str], where: str) -> re.Pattern[str]:
                 'write "\\\\b" for a word boundary, or use single quotes'
             )
     try:
-        return re.compile(r"\b(?:" + "|".join(f"(?:{p})" for p in phrases) + ")")
+        return re.compile(_by_first_letter(phrases))
     except re.error as exc:
         for phrase in phrases:
             try:
@@ -419,6 +419,49 @@ def _compile(phrases: list[str], where: str) -> re.Pattern[str]:
             except re.error as bad:
                 raise ValueError(f"{where}: the phrase {phrase!r} is not valid: {bad}") from bad
         raise ValueError(f"{where}: {exc}") from exc
+
+
+def _first_letters(phrase: str) -> frozenset[str] | None:
+    """The letters a phrase can start with, or None if that cannot be told (from the regular
+    expression compiler's own prefix analysis)."""
+    try:
+        parsed = re._parser.parse(phrase)  # type: ignore[attr-defined]
+        charset = re._compiler._get_charset_prefix(parsed, 0)  # type: ignore[attr-defined]
+        if charset is None:
+            literal = re._compiler._get_literal_prefix(parsed, 0)[0]  # type: ignore[attr-defined]
+            return frozenset(chr(literal[0])) if literal else None
+    except Exception:  # private helpers: should they change, match without grouping
+        return None
+    if any(op is not re._constants.LITERAL for op, _ in charset):  # type: ignore[attr-defined]
+        return None
+    return frozenset(chr(code) for _, code in charset)
+
+
+_GROUPED_FROM = 150
+"""Phrases in a list from which grouping by first letter pays (measured on the corpora)."""
+
+
+def _by_first_letter(phrases: list[str]) -> str:
+    """One pattern for the phrases, grouped by the letter each starts with: at each word the
+    engine tries only the phrases that can start there (a long list took 0.6 ms a call)."""
+    plain = r"\b(?:" + "|".join(f"(?:{p})" for p in phrases) + ")"
+    if len(phrases) < _GROUPED_FROM:
+        return plain  # a short list is faster tried whole than letter by letter
+    groups: dict[str, list[str]] = {}
+    anywhere: list[str] = []
+    for phrase in phrases:
+        letters = _first_letters(phrase)
+        if letters is None:
+            anywhere.append(phrase)
+        else:
+            for letter in letters:
+                groups.setdefault(letter, []).append(phrase)
+    branches = [
+        f"(?={re.escape(letter)})(?:" + "|".join(f"(?:{p})" for p in group) + ")"
+        for letter, group in sorted(groups.items())
+    ]
+    branches += [f"(?:{p})" for p in anywhere]
+    return r"\b(?:" + "|".join(branches) + ")"
 
 
 @lru_cache
@@ -694,7 +737,7 @@ def assess(facts: Mapping[str, str], category: Category, *, no_visit: bool = Fal
     serious = yes("danger") or hurt or yes("hazard") or yes("road")
     if not admin:
         serious = serious or now or yes("offender") or yes("vulnerable")
-    return Thrive(
+    return Thrive.model_construct(  # the levels are made here, not given: nothing to check
         threat=threat,
         harm=harm,
         risk=risk,
