@@ -26,6 +26,23 @@ from constable.store.periods import (
     within,
 )
 
+MAX_DAYS = 366
+"""The longest period measured at once (a year, a leap year's included): the days' edges are
+written into one query, and a longer period is a report for the performance pages, not for the
+control room. A longer one is refused (HTTP 422), so that one request cannot hold the store
+for minutes (issue 16: from 1950 it took 47 s and 849 MB)."""
+
+EARLIEST_DAY = dt.date(1990, 1, 1)
+"""No control-room record of this system is older than this (the first is typed in today)."""
+
+LATEST_DAY = dt.date(2099, 12, 31)
+"""Nor is any dated after this: a later date is a typing mistake."""
+
+
+class PeriodError(ConstableError):
+    """A period that cannot be measured: out of order, out of bounds, or too long."""
+
+
 AGE_BANDS: tuple[tuple[str, float], ...] = (
     ("under 1 hour", 1),
     ("1 to 4 hours", 4),
@@ -239,6 +256,41 @@ def _rates(session: Session, rows: Select[Any], kind: str) -> dict[int, dict[Any
     return dict(found)
 
 
+def period(
+    *, start: dt.date | None, end: dt.date | None, today: dt.date
+) -> tuple[dt.date, dt.date]:
+    """The days ``start`` to ``end`` (both included) to measure, checked: by default the 7 days
+    to ``today``; each day from :data:`EARLIEST_DAY` to :data:`LATEST_DAY`, ``end`` not before
+    ``start``, and at most :data:`MAX_DAYS` days. The error names the field and the limit."""
+    for name, day in (("start", start), ("end", end)):
+        if day is not None and not EARLIEST_DAY <= day <= LATEST_DAY:
+            raise PeriodError(
+                f"{name}: {day.isoformat()} is out of range: give a day from "
+                f"{EARLIEST_DAY.isoformat()} to {LATEST_DAY.isoformat()}"
+            )
+    last = end or min(max(today, EARLIEST_DAY), LATEST_DAY)
+    first = start or max(last - dt.timedelta(days=6), EARLIEST_DAY)
+    if first > last and end is None:
+        raise PeriodError(
+            f"start: {first.isoformat()} is after today ({last.isoformat()}, the default end): "
+            "give an end on or after the start"
+        )
+    if first > last:
+        raise PeriodError(
+            f"end: {last.isoformat()} is before start {first.isoformat()}: give an end on or "
+            "after the start"
+        )
+    days = (last - first).days + 1
+    if days > MAX_DAYS:
+        # Named after the field that was given: the other is a default the caller may not know.
+        name = "start" if start is not None else "end"
+        raise PeriodError(
+            f"{name}: {first.isoformat()} to {last.isoformat()} is {days:,} days; at most "
+            f"{MAX_DAYS} days are measured at once: give a shorter period"
+        )
+    return first, last
+
+
 def summary(
     *,
     session: Session,
@@ -247,13 +299,11 @@ def summary(
     end: dt.date | None = None,
     now: dt.datetime | None = None,
 ) -> ControlMeasures:
-    """Measures for the days ``start`` to ``end`` (local dates; default the last 7 days):
-    :func:`tallies` of each day, added up, and the incidents open now by age."""
+    """Measures for the days ``start`` to ``end`` (local dates; default the last 7 days; checked
+    by :func:`period`): :func:`tallies` of each day (two grouped queries, whatever the number of
+    days), added up, and the incidents open now by age."""
     now = now or utcnow()
-    end = end or now.astimezone(LOCAL).date()
-    start = start or end - dt.timedelta(days=6)
-    if start > end:
-        raise ConstableError(f"start {start} is after end {end}")
+    start, end = period(start=start, end=end, today=now.astimezone(LOCAL).date())
     slugs: dict[int, str] = {
         district_id: slug
         for district_id, slug in session.execute(

@@ -497,7 +497,9 @@ def control_measures(
     start: dt.date | None = None,
     end: dt.date | None = None,
 ) -> dict[str, Any]:
-    """Call answering against target, attendance within standard, open incidents by age."""
+    """Call answering against target, attendance within standard, open incidents by age, for
+    the days ``start`` to ``end`` (default the last 7): days from 1990-01-01 to 2099-12-31, at
+    most 366 of them (else 422 naming the field and the limit)."""
     force = force_or_503(session, settings.force)
     try:
         return measures.summary(session=session, force=force, start=start, end=end).as_dict()
