@@ -210,7 +210,7 @@ def test_users_add_reads_the_password_from_a_file_and_checks_the_district(
         "--password-file",
         str(short),
     )
-    assert code == 1 and "at least 10 characters" in err
+    assert code == 1 and "at least 12 characters" in err
 
 
 def test_users_add_reads_standard_input(tmp_path: Path) -> None:

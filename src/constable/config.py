@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///constable.db"
@@ -108,6 +108,30 @@ class Settings(BaseSettings):
 
     public_report_url: str = "https://www.kent.police.uk/ro/report/"
     """Where the public pages send people to report a crime or ASB online."""
+
+    # Signing in and accounts (docs/security.md). The limits are kept by each server process.
+    token_hours: float = Field(12.0, gt=0, le=24 * 30)
+    """How long a bearer token or sign-in cookie lasts, in hours (one shift and a bit)."""
+
+    signin_account_failures: int = Field(5, ge=1)
+    """Wrong passwords for one username before its sign-ins are refused for a while."""
+
+    signin_address_failures: int = Field(20, ge=1)
+    """Wrong passwords from one client address, for any usernames, before the same (more than
+    for one username: a control room's staff may all reach the server from one address)."""
+
+    signin_window_seconds: float = Field(900.0, gt=0)
+    """Failures are forgotten once this long has passed since the last (and any wait is over)."""
+
+    signin_backoff_seconds: float = Field(60.0, gt=0)
+    """The first wait once a limit is reached; each failure after it doubles the wait."""
+
+    signin_backoff_max_seconds: float = Field(3600.0, gt=0)
+    """The longest wait."""
+
+    signin_concurrent_checks: int = Field(2, ge=1)
+    """Passwords one server process checks at once (scrypt: 32 MiB and a tenth of a second of a
+    core each, at low priority); more wait their turn, so a flood cannot take every core."""
 
 
 @lru_cache

@@ -10,9 +10,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel
 
-from constable.api.deps import SessionDep
-from constable.auth import service
-from constable.auth.deps import COOKIE, CurrentPrincipal, token_from
+from constable.api.deps import SessionDep, SettingsDep, StoreDep
+from constable.auth import service, signin
+from constable.auth.deps import COOKIE, CurrentPrincipal, bearer_token, token_from
 from constable.web import get_templates
 
 router = APIRouter()
@@ -38,18 +38,66 @@ class WhoAmI(BaseModel):
     district: str | None
 
 
-@router.post("/token", summary="Sign in and get a bearer token", response_model=TokenRead)
-def token(form: Annotated[OAuth2PasswordRequestForm, Depends()], session: SessionDep) -> TokenRead:
-    """OAuth2 password form (``username``, ``password``) → a token valid for 12 hours."""
-    user = service.authenticate(session=session, username=form.username, password=form.password)
-    if user is None:
+def _not_right() -> HTTPException:
+    return HTTPException(
+        status_code=401,
+        detail="The username or password is not right",
+        headers={"WWW-Authenticate": "Bearer"},
+    )
+
+
+def _too_many(exc: signin.TooManyAttempts) -> HTTPException:
+    return HTTPException(
+        status_code=429,
+        detail=str(exc),
+        headers={"Retry-After": str(exc.decision.retry_after_seconds)},
+    )
+
+
+@router.post(
+    "/token",
+    summary="Sign in and get a bearer token",
+    response_model=TokenRead,
+    responses={429: {"description": "Too many attempts: wait for ``Retry-After`` seconds"}},
+)
+async def token(
+    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
+) -> TokenRead:
+    """OAuth2 password form (``username``, ``password``) → a token valid for
+    ``CONSTABLE_TOKEN_HOURS`` (12 by default). Wrong passwords are limited per username and per
+    client address, with back-off: 429 with ``Retry-After`` while one must wait, whatever the
+    password (docs/security.md)."""
+    try:
+        signed = await signin.sign_in(
+            request, store, settings, username=form.username, password=form.password, via="api"
+        )
+    except signin.TooManyAttempts as exc:
+        raise _too_many(exc) from exc
+    if signed is None:
+        raise _not_right()
+    return TokenRead(access_token=signed.token, expires_at=signed.expires_at)
+
+
+@router.delete("/token", summary="Sign out: the bearer token stops working", status_code=204)
+def delete_token(
+    request: Request, session: SessionDep, value: Annotated[str, Depends(bearer_token)]
+) -> Response:
+    """The token sent with the request stops working (401 without one)."""
+    if (
+        service.sign_out(
+            session=session, token=value, address=signin.client_address(request), via="api"
+        )
+        is None
+    ):
         raise HTTPException(
             status_code=401,
-            detail="The username or password is not right",
+            detail="Sign in first: send a bearer token from POST /api/token",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    value, expires = service.issue_token(session=session, user=user)
-    return TokenRead(access_token=value, expires_at=expires)
+    return Response(status_code=204)
 
 
 @router.get("/me", summary="Who am I?", response_model=WhoAmI)
@@ -78,34 +126,41 @@ def login_page(request: Request, next: str | None = None) -> Response:
 
 
 @page_router.post("/login", include_in_schema=False)
-def login(
+async def login(
     request: Request,
-    session: SessionDep,
+    store: StoreDep,
+    settings: SettingsDep,
     username: Annotated[str, Form()] = "",
     password: Annotated[str, Form()] = "",
     next: Annotated[str, Form()] = "/control",
 ) -> Response:
     """Check the form; on success set the sign-in cookie and go on to ``next``."""
-    error = None
-    if not username.strip():
-        error = "Enter your username"
-    elif not password:
-        error = "Enter your password"
-    user = None
-    if error is None:
-        user = service.authenticate(session=session, username=username.strip(), password=password)
-        if user is None:
-            error = "The username or password is not right"
-    if user is None:
+
+    def again(error: str, status: int, headers: dict[str, str] | None = None) -> Response:
         return get_templates().TemplateResponse(
             request,
             "login.html",
             {"next": _safe_next(next), "error": error, "username": username},
-            status_code=401 if error and "not right" in error else 400,
+            status_code=status,
+            headers=headers,
         )
-    value, expires = service.issue_token(session=session, user=user)
+
+    if not username.strip():
+        return again("Enter your username", 400)
+    if not password:
+        return again("Enter your password", 400)
+    try:
+        signed = await signin.sign_in(
+            request, store, settings, username=username.strip(), password=password, via="page"
+        )
+    except signin.TooManyAttempts as exc:
+        return again(str(exc), 429, {"Retry-After": str(exc.decision.retry_after_seconds)})
+    if signed is None:
+        return again("The username or password is not right", 401)
     response = RedirectResponse(_safe_next(next), status_code=303)
-    response.set_cookie(COOKIE, value, httponly=True, samesite="strict", expires=expires, path="/")
+    response.set_cookie(
+        COOKIE, signed.token, httponly=True, samesite="strict", expires=signed.expires_at, path="/"
+    )
     return response
 
 
@@ -114,7 +169,9 @@ def logout(request: Request, session: SessionDep) -> Response:
     """Sign out: the token stops working and the cookie is removed."""
     value = token_from(request)
     if value:
-        service.revoke_token(session=session, token=value)
+        service.sign_out(
+            session=session, token=value, address=signin.client_address(request), via="page"
+        )
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(COOKIE, path="/")
     return response
