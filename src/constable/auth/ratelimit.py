@@ -8,7 +8,8 @@ without looking at the password, for ``backoff`` seconds (``CONSTABLE_SIGNIN_BAC
 (``CONSTABLE_SIGNIN_BACKOFF_MAX_SECONDS``, an hour). So the right password given while a key is
 waiting is refused too: a guesser learns nothing from it. A key's failures are forgotten once
 ``window`` seconds (``CONSTABLE_SIGNIN_WINDOW_SECONDS``, 15 minutes) have passed since the last
-and its wait is over; a right password forgets the username's failures (not the address's: one
+and its wait (so a guesser who waits out each wait still gets one guess an hour, not five
+every half hour); a right password forgets the username's failures (not the address's: one
 account of one's own must not buy guesses at others).
 
 Checks in progress count against the limit too (a key may have ``limit - failures`` at once, at
@@ -125,8 +126,9 @@ class SignInLimiter:
 
     def _key(self, name: str, now: float) -> _Key:
         key = self._keys.pop(name, None) or _Key()
-        if key.checking == 0 and now >= key.waiting_until and now - key.last_failure >= self.window:
-            key = _Key()  # a quiet window: start again
+        quiet_since = max(key.last_failure, key.waiting_until)
+        if key.checking == 0 and now - quiet_since >= self.window:
+            key = _Key()  # a quiet window after the last failure and its wait: start again
         self._keys[name] = key
         while len(self._keys) > self.max_keys:
             self._keys.popitem(last=False)
