@@ -127,8 +127,9 @@ def set_password(
     password_file: Path | None = typer.Option(None, help=PASSWORD_FILE_HELP),
     actor: str | None = typer.Option(None, help=ACTOR_HELP),
 ) -> None:
-    """Give a user a new password (from standard input or a file, as for add); their tokens
-    stop working, so they sign in again with it.
+    """Give a user a new password, from standard input or a file; their tokens stop working.
+
+    They sign in again with the new password. The policy is that of add.
 
     Example: echo 'a new long password' | constable users set-password alice
     """
