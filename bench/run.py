@@ -23,6 +23,9 @@
 
 12. ``triage_corpus`` (its own process): the triage rules' confusion matrices on the corpus and
     the held-out calls, and the time of one recommendation.
+13. ``signin_flood`` (its own process): contacts at 200 a second beside 32 wrong sign-ins at a
+    time and four maximal measure requests, against the same contacts alone (15 s each with
+    ``--quick``, else 30 s).
 
 Goals are printed as met or not; a missed goal does not fail the run.
 
@@ -362,6 +365,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     console.print(Rule("alert_send"))
     subscribers = "5000" if args.quick else "100000"
     scripts["alert_send"] = script("alert_send", "--subscribers", subscribers)
+
+    console.print(Rule("signin_flood"))
+    scripts["signin_flood"] = script("signin_flood", "--seconds", "15" if args.quick else "30")
 
     console.print(Rule("summary"))
     console.print(
