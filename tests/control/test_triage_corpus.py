@@ -1,12 +1,13 @@
-"""The triage rules against 1,302 realistic calls in nine files (tests/data/calls*.yaml),
-written from the national guidance apart from the rules: no call that needs an emergency response
-may be recommended Grade 3 or 4, and the share graded acceptably may not fall below where it
-stands.
+"""The triage rules and the words model against 1,602 realistic calls in eleven files
+(tests/data/calls*.yaml), written from the national guidance apart from the rules: no call that
+needs an emergency response may be recommended Grade 3 or 4, and the share graded acceptably may
+not fall below where it stands.
 
-``calls.yaml`` (212 calls) covers every category, channel and risk factor. The eight others
-(voices, logs, callers, week, city, hard, kent, year) were each held out at first, measured
-once, and then used to develop the rules, so bench/triage_corpus.py measures the rules on a set
-still held out (bench/data).
+``calls.yaml`` (212 calls) covers every category, channel and risk factor. The ten others were
+each held out at first, measured once, and then used to develop the rules and fit the words
+model. The words model is measured only on calls it never saw: each file is graded by a model
+fitted to the other ten (leave one file out), and those figures are the ones kept in the shipped
+model file and quoted in docs/control-room.md.
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from constable.control.corpus import Call, CorpusError, load_corpus, score
+from constable.control.corpus import Call, CorpusError, Fold, cross_validate, load_corpus, score
 from constable.control.enums import Grade
 from constable.control.triage import load_rules
+from constable.control.wording import corpus_entry
 
 DATA = Path(__file__).parents[1] / "data"
 CORPORA = (
@@ -30,8 +32,10 @@ CORPORA = (
     "calls-hard.yaml",
     "calls-kent.yaml",
     "calls-year.yaml",
+    "calls-unexpected.yaml",
+    "calls-elsewhere.yaml",
 )
-# Where the shipped rules stand (docs/control-room.md); the goal of issue 14 is 90%.
+# Where the rules alone stand on the words (docs/control-room.md).
 FLOOR = {
     "calls.yaml": 0.84,
     "calls-voices.yaml": 0.82,
@@ -42,7 +46,53 @@ FLOOR = {
     "calls-hard.yaml": 0.72,
     "calls-kent.yaml": 0.74,
     "calls-year.yaml": 0.75,
+    "calls-unexpected.yaml": 0.68,
+    "calls-elsewhere.yaml": 0.57,
 }
+# Where the rules with a words model that never saw the file stand; the goal of issue 14 is 90%.
+MODEL_FLOOR = {
+    "calls.yaml": 0.85,
+    "calls-voices.yaml": 0.89,
+    "calls-logs.yaml": 0.73,
+    "calls-callers.yaml": 0.86,
+    "calls-week.yaml": 0.85,
+    "calls-city.yaml": 0.83,
+    "calls-hard.yaml": 0.73,
+    "calls-kent.yaml": 0.83,
+    "calls-year.yaml": 0.83,
+    "calls-unexpected.yaml": 0.81,
+    "calls-elsewhere.yaml": 0.67,
+}
+
+
+@pytest.fixture(scope="module")
+def folds() -> list[Fold]:
+    corpora = [(DATA / name, load_corpus(DATA / name)) for name in sorted(CORPORA)]
+    return cross_validate(corpora, load_rules(words_model=False))
+
+
+def test_a_words_model_that_never_saw_a_file_grades_it_safely_and_better(
+    folds: list[Fold],
+) -> None:
+    for fold in folds:
+        misses = [f"{g.call.id}: Grade {int(g.grade)}" for g in fold.with_model.dangerous]
+        assert misses == [], fold.path.name
+        assert fold.with_model.share >= MODEL_FLOOR[fold.path.name], fold.path.name
+    total = sum(f.with_model.total for f in folds)
+    assert sum(f.with_model.acceptable for f in folds) / total >= 0.81
+    alone = sum(f.rules_alone.acceptable for f in folds)
+    assert sum(f.with_model.acceptable for f in folds) > alone
+
+
+def test_the_shipped_model_is_fitted_to_these_files_and_its_figures_are_true(
+    folds: list[Fold],
+) -> None:
+    model = load_rules().model
+    assert model is not None
+    corpora = [(DATA / name, load_corpus(DATA / name)) for name in sorted(CORPORA)]
+    # Retrain (`constable triage train tests/data/calls*.yaml --out ...`) after a corpus edit.
+    assert list(model.trained_on) == [corpus_entry(path, calls) for path, calls in corpora]
+    assert list(model.cross_validation) == [fold.as_dict() for fold in folds]
 
 
 def test_the_corpus_covers_every_category_and_channel() -> None:
@@ -57,15 +107,18 @@ def test_the_corpus_covers_every_category_and_channel() -> None:
 @pytest.mark.parametrize("name", CORPORA)
 @pytest.mark.parametrize("with_category", [False, True], ids=["words only", "with category"])
 def test_no_emergency_is_recommended_grade_3_or_4(name: str, with_category: bool) -> None:
-    result = score(
-        load_corpus(DATA / name),
-        load_rules(),
+    calls = load_corpus(DATA / name)
+    alone = score(
+        calls,
+        load_rules(words_model=False),
         with_category=with_category,
         with_answers=with_category,
     )
-    misses = [f"{g.call.id}: Grade {int(g.grade)} ({g.reasons[0]})" for g in result.dangerous]
-    assert misses == []
-    assert result.share >= FLOOR[name], f"{result.share:.1%} graded acceptably"
+    shipped = score(calls, load_rules(), with_category=with_category, with_answers=with_category)
+    for result in (alone, shipped):
+        misses = [f"{g.call.id}: Grade {int(g.grade)} ({g.reasons[0]})" for g in result.dangerous]
+        assert misses == []
+    assert alone.share >= FLOOR[name], f"{alone.share:.1%} graded acceptably"
 
 
 def test_a_handlers_no_does_not_lower_a_knife_waved_at_people_now() -> None:
@@ -117,6 +170,7 @@ def _lax_rules(tmp_path: Path) -> Path:
         (Path(__file__).parents[2] / "src/constable/control/data/triage.yaml").read_text()
     )
     data["rules"] = [{"when": {"engagement": True}, "grade": 3, "reason": "Always by appointment."}]
+    del data["words_model"]
     path = tmp_path / "lax.yaml"
     path.write_text(yaml.safe_dump(data))
     return path

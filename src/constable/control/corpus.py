@@ -13,6 +13,7 @@ rules recommend Grade 3 or 4. A *miss* is any recommendation outside the accepta
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -174,3 +175,51 @@ def score(
         graded.append(Graded(call, result.grade, result.category, result.reasons))
         confusion[(int(min(call.acceptable)), int(result.grade))] += 1
     return Score(graded, with_category, confusion)
+
+
+@dataclass(frozen=True)
+class Fold:
+    """One corpus graded by a words model fitted to the other corpora, and by the rules alone."""
+
+    path: Path
+    with_model: Score
+    rules_alone: Score
+
+    def as_dict(self) -> dict[str, object]:
+        """What the model file keeps of the fold."""
+        return {
+            "file": self.path.name,
+            "calls": self.with_model.total,
+            "acceptable": self.with_model.acceptable,
+            "dangerous": len(self.with_model.dangerous),
+            "rules_alone_acceptable": self.rules_alone.acceptable,
+            "rules_alone_dangerous": len(self.rules_alone.dangerous),
+        }
+
+
+def cross_validate(
+    corpora: list[tuple[Path, list[Call]]],
+    rules: TriageRules,
+    *,
+    done: Callable[[Path], None] | None = None,
+) -> list[Fold]:
+    """Leave one corpus out: fit the words model to the others and grade the one left out, so
+    that every figure is for calls the model never saw (each from the caller's words alone)."""
+    from constable.control.wording import fit_model
+
+    if len(corpora) < 2:
+        raise CorpusError("cross-validation needs at least two corpus files")
+    folds = []
+    for index, (path, calls) in enumerate(corpora):
+        others = [call for j, (_, cs) in enumerate(corpora) if j != index for call in cs]
+        model = fit_model(others)
+        folds.append(
+            Fold(
+                path,
+                with_model=score(calls, rules.with_model(model), with_answers=False),
+                rules_alone=score(calls, rules.with_model(None), with_answers=False),
+            )
+        )
+        if done is not None:
+            done(path)
+    return folds

@@ -29,10 +29,12 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from constable.control.enums import Channel, Grade
+from constable.control.wording import WordsModel, WordsModelError, load_model
 from constable.errors import ConstableError
 
 Level = Literal["none", "low", "medium", "high"]
@@ -148,6 +150,32 @@ class Narrative(BaseModel):
     )
 
 
+class WordsModelPolicy(BaseModel):
+    """How far the words model may move the rules' grade (docs/control-room.md)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    file: str = Field(min_length=1, description="the model file, beside the rules file")
+    keep_emergency: float = Field(
+        ge=0,
+        le=1,
+        description="a Grade 1 from the rules stays Grade 1 while the model gives Grade 1 at "
+        "least this probability; below it, it may become Grade 2, never 3 or 4",
+    )
+    lower_priority: float = Field(
+        ge=0,
+        le=1,
+        description="a Grade 2 from the rules may become 3 or 4 only while the model gives "
+        "Grade 1 less than this probability",
+    )
+    raise_emergency: float = Field(
+        ge=0.5,
+        le=1,
+        description="the model raises a call to Grade 1 when it gives Grade 1 at least this "
+        "probability; it raises no other way",
+    )
+
+
 class Rule(BaseModel):
     """Conditions that, when all hold (and the ``unless`` ones do not), recommend a grade."""
 
@@ -230,7 +258,9 @@ class TriageRules(BaseModel):
     rules: list[Rule] = Field(min_length=1)
     default_grade: Grade
     default_reason: str
+    words_model: WordsModelPolicy | None = None
 
+    _model: WordsModel | None = PrivateAttr(default=None)
     _signals: list[tuple[str, str, re.Pattern[str]]] = PrivateAttr(default_factory=list)
     _hints: list[tuple[str, str, re.Pattern[str]]] = PrivateAttr(default_factory=list)
     _no_visit: re.Pattern[str] | None = PrivateAttr(default=None)
@@ -365,6 +395,17 @@ class TriageRules(BaseModel):
         else:
             raise ValueError(f"{where}: unknown condition {key!r}")
 
+    @property
+    def model(self) -> WordsModel | None:
+        """The words model these rules use, if any."""
+        return self._model
+
+    def with_model(self, model: WordsModel | None) -> TriageRules:
+        """The same rules with another words model, or none (to measure either alone)."""
+        copy = self.model_copy()
+        copy._model = model
+        return copy
+
     def category(self, code: str) -> Category:
         """The category with this code, or an error listing the codes."""
         found = self._by_code.get(code)
@@ -465,8 +506,9 @@ def _by_first_letter(phrases: list[str]) -> str:
 
 
 @lru_cache
-def load_rules(path: str | None = None) -> TriageRules:
-    """The triage rules from ``path``, or the shipped defaults."""
+def load_rules(path: str | None = None, *, words_model: bool = True) -> TriageRules:
+    """The triage rules from ``path``, or the shipped defaults; ``words_model`` False leaves
+    out the words model they name (to fit a new one, or to measure the rules alone)."""
     if path is None:
         text = (resources.files("constable.control") / "data" / "triage.yaml").read_text("utf-8")
         where = "triage.yaml"
@@ -474,9 +516,17 @@ def load_rules(path: str | None = None) -> TriageRules:
         text = Path(path).read_text(encoding="utf-8")
         where = path
     try:
-        return TriageRules.model_validate(yaml.safe_load(text))
+        rules = TriageRules.model_validate(yaml.safe_load(text))
     except (ValidationError, yaml.YAMLError) as exc:
         raise TriageError(f"{where}: {exc}") from exc
+    if rules.words_model is not None and words_model:
+        # The shipped rules name the shipped model; a force's rules name a file beside them.
+        name = rules.words_model.file
+        try:
+            rules._model = load_model(None if path is None else str(Path(path).parent / name))
+        except WordsModelError as exc:
+            raise TriageError(f"{where}: words_model: {exc}") from exc
+    return rules
 
 
 # --- Reading the caller's words ------------------------------------------------------------------
@@ -908,6 +958,18 @@ def recommend(
 
     grade, reasons = _grade(case(facts), rules)
     lowering = _lowering(facts, grade, case, rules)
+    version = rules.version
+    # The model reads words only: once the handler answers, their answers and the rules decide.
+    model, policy = rules.model, rules.words_model
+    if model is not None and policy is not None and description and not given and thrive is None:
+        probs = model.probabilities(channel, description)
+        worded, why = _words_grade(grade, probs, channel, policy)
+        if why:
+            fitted = sum(int(item.get("calls", 0)) for item in model.trained_on)
+            reasons.insert(0, f"{why} (the words model, fitted to {fitted:,} graded calls).")
+        grade = worded
+        lowering = [lower for lower in lowering if lower.grade > grade]
+        version = f"{rules.version}+{model.version}"
     for lower in lowering:
         reasons.append(
             f"Answering “{lower.answer_label}” to “{lower.ask}” would lower it to "
@@ -935,8 +997,40 @@ def recommend(
         factors=factors,
         lowering=lowering,
         answers=given,
-        version=rules.version,
+        version=version,
     )
+
+
+def _words_grade(
+    grade: Grade, probs: np.ndarray, channel: Channel, policy: WordsModelPolicy
+) -> tuple[Grade, str]:
+    """The grade after the words model, within the rules' safety bounds, and why it moved.
+
+    The model raises a call only to Grade 1, and only when it is sure; otherwise it may lower
+    the rules' grade: Grade 1 to 2 when Grade 1 is unlikely, Grade 2 to 3 or 4 when Grade 1 is
+    very unlikely, Grade 3 to 4. A 999 call stays at least Grade 2.
+    """
+    likeliest = Grade(int(np.argmax(probs)) + 1)
+    emergency = float(probs[0])
+    said = f"Calls worded like this were most often {likeliest.label} ({probs.max():.0%})"
+    bound = ""
+    if emergency >= policy.raise_emergency:
+        worded = Grade.EMERGENCY
+    elif grade == Grade.EMERGENCY:
+        worded = grade if emergency >= policy.keep_emergency else min(likeliest, Grade.PRIORITY)
+        if likeliest > worded > grade:
+            bound = "the rules heard a possible emergency"
+    elif grade == Grade.PRIORITY and likeliest > grade and emergency >= policy.lower_priority:
+        worded, bound = grade, f"Grade 1 is still {emergency:.0%} likely"
+    else:
+        worded = max(likeliest, grade)
+    if channel == Channel.EMERGENCY and worded > max(grade, Grade.PRIORITY):
+        worded = max(grade, Grade.PRIORITY)
+        bound = "a 999 call stays Grade 2 until danger is answered"
+    if worded == grade:
+        return grade, ""
+    kept = f", kept at {worded.label} because {bound}" if bound else ""
+    return worded, f"{said}{kept}; the rules alone gave {grade.label}"
 
 
 def _lowering(
