@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import os
+import threading
 from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import suppress
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from itertools import pairwise
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Integer, Select, bindparam, case, func, literal, null, select
 from sqlalchemy.orm import Session
@@ -43,6 +48,57 @@ LATEST_DAY = dt.date(2099, 12, 31)
 class PeriodError(ConstableError):
     """A period that cannot be measured: out of order, out of bounds, or too long."""
 
+
+class BusyError(ConstableError):
+    """Too many measures waiting to be counted in this process."""
+
+    status = 429
+
+
+COUNTING_THREADS = 1
+"""Measures one server process counts at once, on a low-priority thread: a year's measure is
+about a tenth of a second of a core, and four of them back to back must not take the cores a
+999 contact needs (``bench/signin_flood.py``)."""
+
+MAX_WAITING = 16
+"""Measures a process lets wait their turn; beyond, 429 at once."""
+
+LOW_PRIORITY = 10
+"""The counting thread's niceness (Linux: per thread), as for sign-in checks."""
+
+_pool: ThreadPoolExecutor | None = None
+_waiting = 0
+_pool_lock = threading.Lock()
+
+
+def _low_priority() -> None:
+    # Lowering one's own priority needs no privilege; elsewhere than Linux it is not done.
+    with suppress(AttributeError, OSError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), LOW_PRIORITY)
+
+
+async def counted(count: Callable[[], T]) -> T:
+    """``count()`` on the process's low-priority counting thread, waiting in the event loop (no
+    request thread held); :class:`BusyError` when :data:`MAX_WAITING` already wait."""
+    global _pool, _waiting
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(
+                COUNTING_THREADS, thread_name_prefix="measures", initializer=_low_priority
+            )
+        busy = _waiting >= MAX_WAITING
+        _waiting += 0 if busy else 1
+        pool = _pool
+    if busy:
+        raise BusyError("too many measures are being counted: try again in a few seconds")
+    try:
+        return await asyncio.wrap_future(pool.submit(count))
+    finally:
+        with _pool_lock:
+            _waiting -= 1
+
+
+T = TypeVar("T")
 
 AGE_BANDS: tuple[tuple[str, float], ...] = (
     ("under 1 hour", 1),
@@ -293,17 +349,19 @@ def _rates(
 
 
 def period(
-    *, start: dt.date | None, end: dt.date | None, today: dt.date
+    *, start: dt.date | None, end: dt.date | None, today: dt.date | None = None
 ) -> tuple[dt.date, dt.date]:
     """The days ``start`` to ``end`` (both included) to measure, checked: by default the 7 days
-    to ``today``; each day from :data:`EARLIEST_DAY` to :data:`LATEST_DAY`, ``end`` not before
-    ``start``, and at most :data:`MAX_DAYS` days. The error names the field and the limit."""
+    to ``today`` (default: today on the force's clock); each day from :data:`EARLIEST_DAY` to
+    :data:`LATEST_DAY`, ``end`` not before ``start``, and at most :data:`MAX_DAYS` days. The
+    error names the field and the limit."""
     for name, day in (("start", start), ("end", end)):
         if day is not None and not EARLIEST_DAY <= day <= LATEST_DAY:
             raise PeriodError(
                 f"{name}: {day.isoformat()} is out of range: give a day from "
                 f"{EARLIEST_DAY.isoformat()} to {LATEST_DAY.isoformat()}"
             )
+    today = today or utcnow().astimezone(LOCAL).date()
     last = end or min(max(today, EARLIEST_DAY), LATEST_DAY)
     first = start or max(last - dt.timedelta(days=6), EARLIEST_DAY)
     if first > last and end is None:
