@@ -89,3 +89,14 @@ def test_summary_refuses_a_long_period_before_it_counts() -> None:
             end=dt.date(2022, 1, 1),
             now=dt.datetime(2026, 12, 8, 12, tzinfo=dt.UTC),
         )
+
+
+def test_measures_waiting_their_turn_are_bounded(
+    control_room: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Measures are counted one at a time per process; when 16 already wait, a 429 at once."""
+    monkeypatch.setattr(measures, "_waiting", measures.MAX_WAITING)
+    busy = control_room["ana"].get("/api/control/measures")
+    assert busy.status_code == 429 and "try again in a few seconds" in busy.json()["detail"]
+    monkeypatch.setattr(measures, "_waiting", 0)
+    assert control_room["ana"].get("/api/control/measures").status_code == 200
