@@ -60,6 +60,7 @@ from benchkit import (
     percentile,
     serve,
     sign_in,
+    stored_incidents,
     verdict,
 )
 from constable.auth.roles import Role
@@ -241,7 +242,7 @@ def measure(
             analyst = sign_in(server.base_url, "analyst")
             open_loop(server, plan(WARM_UP_SECONDS), open_first=HANDLERS)
             quiet, _ = open_loop(server, plan(seconds), open_first=HANDLERS)
-            incidents_before = _incidents(server.base_url, analyst)
+            incidents_before, _ = stored_incidents(store)
 
             stop, ready = context.Event(), context.Event()
             results = context.Queue()
@@ -290,17 +291,6 @@ def measure(
         errors=first_errors(shots),
         server_errors=logged,
     )
-
-
-def _incidents(base_url: str, token: str) -> int:
-    """Contacts the measures count (the period's 999 and 101 calls answered), for the report."""
-    answer = httpx.get(
-        f"{base_url}/api/control/measures",
-        headers={"Authorization": f"Bearer {token}"},
-        timeout=120,
-    )
-    answering = answer.json().get("answering", {}) if answer.status_code == 200 else {}
-    return sum(int(answering.get(channel, {}).get("total", 0)) for channel in ("999", "101"))
 
 
 def _ms(value: float) -> str:
@@ -352,8 +342,8 @@ def report(result: FloodResult) -> None:
         f"the flood, {flood.seconds:.1f} s: sign-ins {sign_ins} "
         f"({flood.checked_per_second:,.1f} passwords checked a second); measures {measures}, "
         f"p50 {_ms(percentile(flood.measure_ms, 0.5))} ms, max "
-        f"{_ms(max(flood.measure_ms, default=math.nan))} ms over "
-        f"{result.incidents_before_flood:,} answered calls in the period"
+        f"{_ms(max(flood.measure_ms, default=math.nan))} ms, over the "
+        f"{result.incidents_before_flood:,} incidents of the period (all open)"
     )
     for line in flood.errors:
         console.print(f"  [red]{line}[/]")
