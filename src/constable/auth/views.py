@@ -86,12 +86,8 @@ def delete_token(
     request: Request, session: SessionDep, value: Annotated[str, Depends(bearer_token)]
 ) -> Response:
     """The token sent with the request stops working (401 without one)."""
-    if (
-        service.sign_out(
-            session=session, token=value, address=signin.client_address(request), via="api"
-        )
-        is None
-    ):
+    address = signin.client_address(request)
+    if service.sign_out(session=session, token=value, address=address, via="api") is None:
         raise HTTPException(
             status_code=401,
             detail="Sign in first: send a bearer token from POST /api/token",
