@@ -24,7 +24,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from constable import __version__
 from constable.analysis import patrol_views
 from constable.api.deps import SettingsDep
+from constable.api.signin import SignInRequired
 from constable.auth import views as auth_views
+from constable.auth.deps import sign_in_redirect
 from constable.community import asb_views
 from constable.community import pages as community_pages
 from constable.community import views as community_views
@@ -54,16 +56,26 @@ def _sentence(text: str) -> str:
 
 
 async def _page_or_json_error(request: Request, exc: Exception) -> Response:
-    """Errors under ``/api`` as JSON ``{"detail": …}``; a missing page as a page that says so."""
+    """Errors under ``/api`` as JSON ``{"detail": …}``; a missing page, or a page action the
+    user's role does not allow, as a page that says so."""
     if not isinstance(exc, StarletteHTTPException):
         raise exc
-    if request.url.path.startswith(API_PREFIX + "/") or exc.status_code != 404:
+    if request.url.path.startswith(API_PREFIX + "/") or exc.status_code not in (403, 404):
         return await http_exception_handler(request, exc)
-    named = isinstance(exc.detail, str) and exc.detail != "Not Found"
+    named = isinstance(exc.detail, str) and exc.detail not in ("Not Found", "Forbidden")
     detail = _sentence(exc.detail) if named else None
+    if exc.status_code == 403:
+        context = {"title": "You cannot do that", "detail": detail, "back_url": "/"}
+        context["back_text"] = "Go to the home page"
+        return get_templates().TemplateResponse(request, "forbidden.html", context, 403)
     return get_templates().TemplateResponse(
         request, "not_found.html", {"detail": detail}, status_code=404
     )
+
+
+async def _sign_in_first(request: Request, exc: Exception) -> Response:
+    """A staff page asked for without signing in: the login form, and back afterwards."""
+    return sign_in_redirect(request)
 
 
 logger = logging.getLogger(__name__)
@@ -123,6 +135,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.add_exception_handler(StarletteHTTPException, _page_or_json_error)
+    app.add_exception_handler(SignInRequired, _sign_in_first)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.get("/healthz", summary="Is the app up?", tags=["meta"])
@@ -135,7 +148,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         """Redirect to the page of the force named in the settings."""
         return RedirectResponse(app.url_path_for("force_page", code=current.force))
 
-    # Authenticated by default: every control-room route needs a signed-in user with a role.
+    # Signed-in by default: every API router's routes need a token, every staff page router is
+    # made with constable.api.signin.staff_router; tests/web/test_routes_signed_in.py walks
+    # every route and fails on one neither protected nor public by PUBLIC_ROUTERS or
+    # constable.api.signin.PUBLIC.
     app.include_router(auth_views.router, prefix=API_PREFIX, tags=["auth"])
     app.include_router(auth_views.page_router)
     app.include_router(control_views.router, prefix=API_PREFIX, tags=["control room"])
@@ -150,17 +166,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(patrol_views.router, prefix=API_PREFIX, tags=["patrol plans"])
     app.include_router(public_views.router, prefix=API_PREFIX, tags=["neighbourhood priorities"])
     app.include_router(public_staff_pages.page_router)
-    # WARNING: public (no sign-in), read-only, rate-limited, cached, no personal data.
     app.include_router(public_views.public_router, prefix=API_PREFIX, tags=["public"])
     app.include_router(public_pages.page_router)
     app.include_router(alerts_views.router, prefix=API_PREFIX, tags=["community alerts"])
     app.include_router(victims_views.router, prefix=API_PREFIX, tags=["victim care"])
     app.include_router(victims_pages.page_router)
-    # WARNING: /alerts/signup, /alerts/confirm and /alerts/unsubscribe are public (rate-limited,
-    # never cached, showing nothing stored); the /community-alerts pages need a sign-in.
+    app.include_router(alerts_pages.public_router)
     app.include_router(alerts_pages.page_router)
-    # WARNING: these routers are public (no authentication yet): they show the organisation
-    # and census figures only, never personal data about the public.
     app.include_router(force_views.page_router)
     app.include_router(force_views.router, prefix=API_PREFIX, tags=["force"])
+    app.state.public_routers = PUBLIC_ROUTERS
     return app
+
+
+PUBLIC_ROUTERS = (
+    # Read-only, rate-limited, cached, no personal data: the public API and neighbourhood pages.
+    public_views.public_router,
+    public_pages.page_router,
+    # The organisation and census figures of the force and its districts, never personal data.
+    force_views.page_router,
+    force_views.router,
+)
+"""Routers anyone may use (besides single routes in :data:`constable.api.signin.PUBLIC`)."""

@@ -14,12 +14,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import HTTPException, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from constable.api.deps import SessionDep, SettingsDep
-from constable.auth.deps import sign_in_redirect, signed_in
+from constable.api.signin import PageUser, staff_router
 from constable.auth.service import Principal
 from constable.community import report, s136, speedwatch, volunteers
 from constable.community.enums import VolunteerRole
@@ -40,7 +40,7 @@ from constable.community.service import (
 from constable.force.models import District, Force
 from constable.web import get_templates
 
-page_router = APIRouter(include_in_schema=False)
+page_router = staff_router()
 
 
 class _Filters:
@@ -117,11 +117,8 @@ def _render(
 
 
 def _start(
-    request: Request, session: Session, settings_force: str
-) -> tuple[Principal, Force, _Filters] | Response:
-    principal = signed_in(request, session)
-    if principal is None:
-        return sign_in_redirect(request)
+    request: Request, principal: Principal, session: Session, settings_force: str
+) -> tuple[Principal, Force, _Filters]:
     try:
         force = get_force(session=session, code=settings_force)
     except CommunityError as exc:
@@ -141,11 +138,11 @@ def _minutes(value: float | None) -> str:
 
 
 @page_router.get("/community", name="community_page")
-def community_page(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
+def community_page(
+    request: Request, principal: PageUser, session: SessionDep, settings: SettingsDep
+) -> Response:
     """The quarter's figures for the force or a district (this quarter unless one is chosen)."""
-    started = _start(request, session, settings.force)
-    if isinstance(started, Response):
-        return started
+    started = _start(request, principal, session, settings.force)
     principal, force, filters = started
     built = None
     quarter = filters.period if filters.values["quarter"] else None
@@ -161,11 +158,11 @@ def community_page(request: Request, session: SessionDep, settings: SettingsDep)
 
 
 @page_router.get("/community/s136", name="community_s136_page")
-def s136_page(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
+def s136_page(
+    request: Request, principal: PageUser, session: SessionDep, settings: SettingsDep
+) -> Response:
     """Detentions (newest first) and the monthly series, by district and month or quarter."""
-    started = _start(request, session, settings.force)
-    if isinstance(started, Response):
-        return started
+    started = _start(request, principal, session, settings.force)
     principal, force, filters = started
     rows: list[dict[str, Any]] = []
     series = None
@@ -201,11 +198,11 @@ def s136_page(request: Request, session: SessionDep, settings: SettingsDep) -> R
 
 
 @page_router.get("/community/speedwatch", name="community_speedwatch_page")
-def speedwatch_page(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
+def speedwatch_page(
+    request: Request, principal: PageUser, session: SessionDep, settings: SettingsDep
+) -> Response:
     """Sites, sessions and the worklist of vehicles to visit, by district and period."""
-    started = _start(request, session, settings.force)
-    if isinstance(started, Response):
-        return started
+    started = _start(request, principal, session, settings.force)
     principal, force, filters = started
     context: dict[str, Any] = {"sites": [], "sessions": [], "flagged": [], "letters": None}
     threshold = rules(force).repeat_detections
@@ -239,11 +236,11 @@ def speedwatch_page(request: Request, session: SessionDep, settings: SettingsDep
 
 
 @page_router.get("/community/volunteers", name="community_volunteers_page")
-def volunteers_page(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
+def volunteers_page(
+    request: Request, principal: PageUser, session: SessionDep, settings: SettingsDep
+) -> Response:
     """People with their hours in the period (or ever), by district and role, and the schools."""
-    started = _start(request, session, settings.force)
-    if isinstance(started, Response):
-        return started
+    started = _start(request, principal, session, settings.force)
     principal, force, filters = started
     people: list[dict[str, Any]] = []
     schools: list[dict[str, Any]] = []

@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import AsyncIterator, Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.sse import EventSourceResponse, ServerSentEvent
@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from constable.analysis.top_boxes import top_boxes
 from constable.api.deps import SessionDep, SettingsDep, StoreDep
-from constable.auth.deps import CurrentPrincipal, sign_in_redirect, signed_in
+from constable.api.signin import PageUser, staff_router
 from constable.auth.roles import Action, Role
 from constable.auth.service import Principal
 from constable.control import board, board_map, live, service, units
@@ -32,7 +32,7 @@ from constable.force.models import District, Force, Unit
 from constable.store.base import utcnow
 from constable.web import get_templates
 
-board_router = APIRouter(include_in_schema=False)
+board_router = staff_router()
 
 FROM_BOARD = "board"
 """The ``X-Requested-With`` header of the board script's requests (answered with a message)."""
@@ -148,11 +148,8 @@ def _force_or_404(session: Session, settings: Any, district: str | None) -> tupl
 
 
 def _page(
-    request: Request, session: SessionDep, settings: SettingsDep, district: str | None
+    request: Request, principal: Principal, session: Session, settings: Any, district: str | None
 ) -> Response:
-    principal = signed_in(request, session)
-    if principal is None:
-        return sign_in_redirect(request)
     force, found = _force_or_404(session, settings, district)
     current = board.snapshot(session=session, force=force, district=found, now=utcnow())
     stream = request.url_for("board_panels_stream")
@@ -182,31 +179,26 @@ def _page(
 @board_router.get("/control", response_class=HTMLResponse, name="control_board")
 def control_board(
     request: Request,
+    principal: PageUser,
     session: SessionDep,
     settings: SettingsDep,
     scope: Annotated[str | None, Query(alias="board")] = None,
 ) -> Response:
     """The force control room's board; a district commander's own district's board, unless
     they ask for the force's (``?board=force``)."""
-    principal = signed_in(request, session)
-    if (
-        principal is not None
-        and principal.role is Role.DISTRICT_COMMANDER
-        and principal.district_slug
-        and scope != "force"
-    ):
+    if principal.role is Role.DISTRICT_COMMANDER and principal.district_slug and scope != "force":
         return RedirectResponse(f"/control/districts/{principal.district_slug}", status_code=303)
-    return _page(request, session, settings, None)
+    return _page(request, principal, session, settings, None)
 
 
 @board_router.get(
     "/control/districts/{district}", response_class=HTMLResponse, name="district_board"
 )
 def district_board(
-    district: str, request: Request, session: SessionDep, settings: SettingsDep
+    district: str, request: Request, principal: PageUser, session: SessionDep, settings: SettingsDep
 ) -> Response:
     """One district's board."""
-    return _page(request, session, settings, district)
+    return _page(request, principal, session, settings, district)
 
 
 @board_router.get("/control/stream", response_class=EventSourceResponse, name="board_panels_stream")
@@ -214,7 +206,7 @@ async def board_panels_stream(
     request: Request,
     store: StoreDep,
     settings: SettingsDep,
-    principal: CurrentPrincipal,
+    principal: PageUser,
     district: live.BoardDistrict = None,
 ) -> AsyncIterator[ServerSentEvent]:
     """The board's panels as rendered HTML, now and on every change (``panels`` events)."""
@@ -296,13 +288,10 @@ def _optional_int(value: object) -> int | None:
 
 @board_router.post("/control/units/{unit_id}/status", response_class=HTMLResponse)
 async def set_unit_status(
-    unit_id: int, request: Request, session: SessionDep, settings: SettingsDep
+    unit_id: int, request: Request, principal: PageUser, session: SessionDep, settings: SettingsDep
 ) -> Response:
     """A unit's new status (form fields ``status``, optional ``incident_id`` and ``next``): en
     route, at scene and cleared move its incident along, as through the API."""
-    principal = signed_in(request, session)
-    if principal is None:
-        return sign_in_redirect(request)
     form = await request.form()
     next_path = _safe_next(form.get("next"))
     force, _ = _force_or_404(session, settings, None)
@@ -358,13 +347,15 @@ def _incident_or_404(session: Session, force: Force, incident_id: int) -> Any:
     "/control/board/incidents/{incident_id}/send", response_class=HTMLResponse, name="board_send"
 )
 def board_send(
-    incident_id: int, request: Request, session: SessionDep, settings: SettingsDep, next: str = ""
+    incident_id: int,
+    request: Request,
+    principal: PageUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    next: str = "",
 ) -> Response:
     """The units to send to an incident, best first, each with its own distance and arrival (or
     that its position is not known); a part of the board for its script, else a page."""
-    principal = signed_in(request, session)
-    if principal is None:
-        return sign_in_redirect(request)
     next_path = _safe_next(next)
     force, _ = _force_or_404(session, settings, None)
     incident = _incident_or_404(session, force, incident_id)
@@ -393,12 +384,13 @@ def board_send(
 
 @board_router.post("/control/board/incidents/{incident_id}/dispatch", response_class=HTMLResponse)
 async def board_dispatch(
-    incident_id: int, request: Request, session: SessionDep, settings: SettingsDep
+    incident_id: int,
+    request: Request,
+    principal: PageUser,
+    session: SessionDep,
+    settings: SettingsDep,
 ) -> Response:
     """Send the chosen unit (form fields ``unit_id`` and ``next``), then back to the board."""
-    principal = signed_in(request, session)
-    if principal is None:
-        return sign_in_redirect(request)
     form = await request.form()
     next_path = _safe_next(form.get("next"))
     force, _ = _force_or_404(session, settings, None)

@@ -13,14 +13,14 @@ from dataclasses import replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from constable.api.deps import SessionDep, SettingsDep
 from constable.api.errors import sentence
-from constable.auth.deps import sign_in_redirect, signed_in
+from constable.api.signin import PageUser, staff_router
 from constable.auth.roles import Action
 from constable.auth.service import Principal
 from constable.control import page_forms as forms
@@ -42,7 +42,7 @@ from constable.force.models import District, Force, Neighbourhood
 from constable.store.base import utcnow
 from constable.web import get_templates
 
-page_router = APIRouter(include_in_schema=False)
+page_router = staff_router()
 
 LOCAL = ZoneInfo("Europe/London")
 """Times on the pages are the control room's (UK) time; they are kept in UTC."""
@@ -168,11 +168,10 @@ def _contact_page(
 
 
 @page_router.get("/control/contacts/new", response_class=HTMLResponse, name="new_contact")
-def new_contact(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
+def new_contact(
+    request: Request, principal: PageUser, session: SessionDep, settings: SettingsDep
+) -> Response:
     """The call handler's form for a new contact."""
-    principal = signed_in(request, session)
-    if principal is None:
-        return sign_in_redirect(request)
     if not principal.can(Action.RECORD_CONTACT):
         return _forbidden(request, principal, "record contacts")
     force = force_service.get_or_raise(session=session, code=settings.force)
@@ -227,11 +226,10 @@ def _contact_data(
 
 
 @page_router.post("/control/contacts", response_class=HTMLResponse, name="record_contact")
-async def record_contact(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
+async def record_contact(
+    request: Request, principal: PageUser, session: SessionDep, settings: SettingsDep
+) -> Response:
     """Record the contact, then show its incident with the grade and the reasons."""
-    principal = signed_in(request, session)
-    if principal is None:
-        return sign_in_redirect(request)
     if not principal.can(Action.RECORD_CONTACT):
         return _forbidden(request, principal, "record contacts")
     form = await request.form()
@@ -422,24 +420,29 @@ def _incident_or_404(session: Session, force: Force, incident_id: int) -> Incide
     "/control/incidents/{incident_id}", response_class=HTMLResponse, name="incident_page"
 )
 def incident_page(
-    incident_id: int, request: Request, session: SessionDep, settings: SettingsDep, new: int = 0
+    incident_id: int,
+    request: Request,
+    principal: PageUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    new: int = 0,
 ) -> Response:
     """An incident: grade and reasons, THRIVE, duplicates, units to send, deployments, log."""
-    principal = signed_in(request, session)
-    if principal is None:
-        return sign_in_redirect(request)
     force = force_service.get_or_raise(session=session, code=settings.force)
     notice = "Contact recorded." if new else None
     return _incident_page(request, session, force, principal, incident_id, notice=notice)
 
 
 async def _incident_action(
-    request: Request, session: Session, settings: Any, incident_id: int, action: Action, doing: str
+    request: Request,
+    principal: Principal,
+    session: Session,
+    settings: Any,
+    incident_id: int,
+    action: Action,
+    doing: str,
 ) -> tuple[Principal, Force, Incident, dict[str, str]] | Response:
     """Who asks, the incident and the form, or the page to answer instead (sign in, refused)."""
-    principal = signed_in(request, session)
-    if principal is None:
-        return sign_in_redirect(request)
     force = force_service.get_or_raise(session=session, code=settings.force)
     incident = service.get(session=session, incident_id=incident_id)
     if incident is None or incident.force_id != force.id:
@@ -461,11 +464,15 @@ def _failed(exc: ConstableError) -> list[forms.FieldError]:
     name="reassess_incident",
 )
 async def reassess_incident(
-    incident_id: int, request: Request, session: SessionDep, settings: SettingsDep
+    incident_id: int,
+    request: Request,
+    principal: PageUser,
+    session: SessionDep,
+    settings: SettingsDep,
 ) -> Response:
     """Assess again with the same questions; the earlier assessments are kept."""
     found = await _incident_action(
-        request, session, settings, incident_id, Action.GRADE, "grade incidents"
+        request, principal, session, settings, incident_id, Action.GRADE, "grade incidents"
     )
     if isinstance(found, Response):
         return found
@@ -520,11 +527,21 @@ async def reassess_incident(
 
 @page_router.post("/control/incidents/{incident_id}/dispatch", response_class=HTMLResponse)
 async def dispatch_unit(
-    incident_id: int, request: Request, session: SessionDep, settings: SettingsDep
+    incident_id: int,
+    request: Request,
+    principal: PageUser,
+    session: SessionDep,
+    settings: SettingsDep,
 ) -> Response:
     """Send the chosen unit; if another dispatcher took it first, say so and offer the rest."""
     found = await _incident_action(
-        request, session, settings, incident_id, Action.DISPATCH, "send units to this incident"
+        request,
+        principal,
+        session,
+        settings,
+        incident_id,
+        Action.DISPATCH,
+        "send units to this incident",
     )
     if isinstance(found, Response):
         return found
@@ -553,11 +570,21 @@ async def dispatch_unit(
 
 @page_router.post("/control/incidents/{incident_id}/close", response_class=HTMLResponse)
 async def close_incident(
-    incident_id: int, request: Request, session: SessionDep, settings: SettingsDep
+    incident_id: int,
+    request: Request,
+    principal: PageUser,
+    session: SessionDep,
+    settings: SettingsDep,
 ) -> Response:
     """Close the incident with a closing category and the result."""
     found = await _incident_action(
-        request, session, settings, incident_id, Action.CLOSE_INCIDENT, "close this incident"
+        request,
+        principal,
+        session,
+        settings,
+        incident_id,
+        Action.CLOSE_INCIDENT,
+        "close this incident",
     )
     if isinstance(found, Response):
         return found

@@ -15,14 +15,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from constable.api.deps import SessionDep, SettingsDep
 from constable.api.errors import force_or_503
-from constable.auth.deps import sign_in_redirect, signed_in
+from constable.api.signin import PageUser, staff_router
 from constable.auth.roles import Action
 from constable.auth.service import Principal
 from constable.community import asb
@@ -38,7 +38,7 @@ from constable.force import service as force_service
 from constable.force.models import District, Force
 from constable.web import get_templates
 
-page_router = APIRouter(include_in_schema=False)
+page_router = staff_router()
 
 
 def _words(code: str) -> str:
@@ -65,6 +65,7 @@ def _district(session: Session, force: Force, slug: str | None) -> District | No
 @page_router.get("/crimes", response_class=HTMLResponse, name="crimes_page")
 def crimes_page(
     request: Request,
+    principal: PageUser,
     session: SessionDep,
     settings: SettingsDep,
     district: str | None = None,
@@ -72,9 +73,6 @@ def crimes_page(
     repeat: str = "",
 ) -> Response:
     """The force's records, newest first (200 at most)."""
-    principal = signed_in(request, session)
-    if principal is None:
-        return sign_in_redirect(request)
     force = force_or_503(session, settings.force)
     found = _district(session, force, district)
     query = select(Crime).where(Crime.force == records_name(force), Crime.reference.is_not(None))
@@ -101,12 +99,9 @@ def crimes_page(
 
 @page_router.get("/crimes/{crime_id}", response_class=HTMLResponse, name="crime_page")
 def crime_page(
-    crime_id: int, request: Request, session: SessionDep, settings: SettingsDep
+    crime_id: int, request: Request, principal: PageUser, session: SessionDep, settings: SettingsDep
 ) -> Response:
     """One record with its outcomes."""
-    principal = signed_in(request, session)
-    if principal is None:
-        return sign_in_redirect(request)
     force = force_or_503(session, settings.force)
     try:
         crime = recording.get_or_raise(session=session, force=force, crime_id=crime_id)
@@ -153,23 +148,21 @@ def _worklist(
 
 @page_router.get("/repeat-victims", response_class=HTMLResponse, name="repeat_victims_page")
 def repeat_victims_page(
-    request: Request, session: SessionDep, settings: SettingsDep, district: str | None = None
+    request: Request,
+    principal: PageUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    district: str | None = None,
 ) -> Response:
     """The repeat-victim worklist: entries not yet reviewed, newest first."""
-    principal = signed_in(request, session)
-    if principal is None:
-        return sign_in_redirect(request)
     return _worklist(request, session, force_or_503(session, settings.force), principal, district)
 
 
 @page_router.post("/repeat-victims/{entry_id}/review", response_class=HTMLResponse)
 async def review_repeat_victim(
-    entry_id: int, request: Request, session: SessionDep, settings: SettingsDep
+    entry_id: int, request: Request, principal: PageUser, session: SessionDep, settings: SettingsDep
 ) -> Response:
     """Record what was done for the victim; back to the district's worklist."""
-    principal = signed_in(request, session)
-    if principal is None:
-        return sign_in_redirect(request)
     force = force_or_503(session, settings.force)
     form = await request.form()
     note = str(form.get("note", ""))
@@ -202,15 +195,13 @@ async def review_repeat_victim(
 @page_router.get("/asb/cases", response_class=HTMLResponse, name="asb_cases_page")
 def asb_cases_page(
     request: Request,
+    principal: PageUser,
     session: SessionDep,
     settings: SettingsDep,
     district: str | None = None,
     status: str = "open",
 ) -> Response:
     """ASB cases, newest first."""
-    principal = signed_in(request, session)
-    if principal is None:
-        return sign_in_redirect(request)
     force = force_or_503(session, settings.force)
     found = _district(session, force, district)
     cases = asb.list_cases(
@@ -261,12 +252,9 @@ def _case_page(
 
 @page_router.get("/asb/cases/{case_id}", response_class=HTMLResponse, name="asb_case_page")
 def asb_case_page(
-    case_id: int, request: Request, session: SessionDep, settings: SettingsDep
+    case_id: int, request: Request, principal: PageUser, session: SessionDep, settings: SettingsDep
 ) -> Response:
     """One case: its subject, stages so far, the next stage, linked reports and orders."""
-    principal = signed_in(request, session)
-    if principal is None:
-        return sign_in_redirect(request)
     force = force_or_503(session, settings.force)
     try:
         case = asb.get_or_raise(session=session, force=force, case_id=case_id)
@@ -277,12 +265,9 @@ def asb_case_page(
 
 @page_router.post("/asb/cases/{case_id}/stages", response_class=HTMLResponse)
 async def asb_case_stage(
-    case_id: int, request: Request, session: SessionDep, settings: SettingsDep
+    case_id: int, request: Request, principal: PageUser, session: SessionDep, settings: SettingsDep
 ) -> Response:
     """Take the case up the ladder from the form; mistakes are shown on the case's page."""
-    principal = signed_in(request, session)
-    if principal is None:
-        return sign_in_redirect(request)
     force = force_or_503(session, settings.force)
     try:
         case = asb.get_or_raise(session=session, force=force, case_id=case_id)

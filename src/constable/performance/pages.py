@@ -16,14 +16,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from constable.analysis.trends import xmr_svg
 from constable.api.deps import SessionDep, SettingsDep
 from constable.api.errors import force_or_503
-from constable.auth.deps import sign_in_redirect, signed_in
+from constable.api.signin import PageUser, staff_router
 from constable.auth.service import Principal
 from constable.community.service import CommunityError, Period, parse_quarter, today
 from constable.crime.service import records_name
@@ -38,7 +38,7 @@ from constable.performance.plan import Plan, PlanError, format_value, load_plan,
 from constable.performance.status import MeasureStatus, plan_status
 from constable.web import get_templates
 
-page_router = APIRouter(include_in_schema=False)
+page_router = staff_router()
 
 
 def last_whole_quarter(day: dt.date) -> str:
@@ -90,21 +90,18 @@ class _Choice:
 
 
 def _start(
-    request: Request, session: Session, force_code: str
-) -> tuple[Principal, Force, _Choice] | Response:
-    principal = signed_in(request, session)
-    if principal is None:
-        return sign_in_redirect(request)
+    request: Request, principal: Principal, session: Session, force_code: str
+) -> tuple[Principal, Force, _Choice]:
     force = force_or_503(session, force_code)
     return principal, force, _Choice(force, request)
 
 
 @page_router.get("/plan", response_class=HTMLResponse, name="plan_page")
-def plan_page(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
+def plan_page(
+    request: Request, principal: PageUser, session: SessionDep, settings: SettingsDep
+) -> Response:
     """The plan as a tree: each measure with its value for the quarter and its status."""
-    started = _start(request, session, settings.force)
-    if isinstance(started, Response):
-        return started
+    started = _start(request, principal, session, settings.force)
     principal, force, choice = started
     result = None
     statuses: dict[str, MeasureStatus] = {}
@@ -130,12 +127,10 @@ def plan_page(request: Request, session: SessionDep, settings: SettingsDep) -> R
 
 @page_router.get("/plan/measures/{name}", response_class=HTMLResponse, name="plan_measure_page")
 def plan_measure_page(
-    name: str, request: Request, session: SessionDep, settings: SettingsDep
+    name: str, request: Request, principal: PageUser, session: SessionDep, settings: SettingsDep
 ) -> Response:
     """One measure: its lines in the plan with their status, the SPC chart, the districts."""
-    started = _start(request, session, settings.force)
-    if isinstance(started, Response):
-        return started
+    started = _start(request, principal, session, settings.force)
     principal, force, choice = started
     measure = MEASURES.get(name)
     if measure is None:
@@ -180,11 +175,11 @@ def plan_measure_page(
 
 
 @page_router.get("/performance/peers", response_class=HTMLResponse, name="peers_page")
-def peers_page(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
+def peers_page(
+    request: Request, principal: PageUser, session: SessionDep, settings: SettingsDep
+) -> Response:
     """The force against its most similar forces for the quarter's financial year."""
-    started = _start(request, session, settings.force)
-    if isinstance(started, Response):
-        return started
+    started = _start(request, principal, session, settings.force)
     principal, force, choice = started
     report = None
     problem = None

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from constable.api.deps import SessionDep, SettingsDep
 from constable.api.errors import force_or_503
-from constable.auth.deps import sign_in_redirect, signed_in
+from constable.api.signin import PageUser, staff_router
 from constable.auth.roles import Action
 from constable.auth.service import Principal
 from constable.control.models import Incident
@@ -45,7 +45,10 @@ from constable.public.alerts_views import (
 from constable.public.site import NO_STORE, check_rate
 from constable.web import get_templates
 
-page_router = APIRouter(include_in_schema=False)
+page_router = staff_router()
+# Public: signing up, confirming and unsubscribing (rate-limited, never cached, showing nothing
+# stored); each route is listed in constable.api.signin.PUBLIC.
+public_router = APIRouter(include_in_schema=False)
 
 
 def _sentence(text: str) -> str:
@@ -106,7 +109,7 @@ def _signup_page(
     )
 
 
-@page_router.get("/alerts/signup", response_class=HTMLResponse, name="alerts_signup_page")
+@public_router.get("/alerts/signup", response_class=HTMLResponse, name="alerts_signup_page")
 def signup_page(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
     """The sign-up form."""
     limited = _limited(request)
@@ -119,7 +122,7 @@ def signup_page(request: Request, session: SessionDep, settings: SettingsDep) ->
 _FIELDS = {"email": "email", "postcode": "postcode", "areas": "postcode", "topics": "topic-appeal"}
 
 
-@page_router.post("/alerts/signup", response_class=HTMLResponse)
+@public_router.post("/alerts/signup", response_class=HTMLResponse)
 async def signup(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
     """Check the form and send the confirmation message; nothing is stored."""
     limited = _limited(request)
@@ -184,7 +187,7 @@ def _bad_link(request: Request, exc: ConstableError) -> Response:
     )
 
 
-@page_router.get("/alerts/confirm", response_class=HTMLResponse)
+@public_router.get("/alerts/confirm", response_class=HTMLResponse)
 def confirm_page(request: Request, token: str = "") -> Response:
     """Ask to confirm (a GET changes nothing: mail scanners follow links)."""
     limited = _limited(request)
@@ -195,7 +198,7 @@ def confirm_page(request: Request, token: str = "") -> Response:
     return _token_page(request, "confirm", token)
 
 
-@page_router.post("/alerts/confirm", response_class=HTMLResponse)
+@public_router.post("/alerts/confirm", response_class=HTMLResponse)
 async def confirm(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
     """Confirm the address: the subscription starts."""
     limited = _limited(request)
@@ -219,7 +222,7 @@ async def confirm(request: Request, session: SessionDep, settings: SettingsDep) 
     )
 
 
-@page_router.get("/alerts/unsubscribe", response_class=HTMLResponse)
+@public_router.get("/alerts/unsubscribe", response_class=HTMLResponse)
 def unsubscribe_page(request: Request, token: str = "") -> Response:
     """Ask to unsubscribe."""
     limited = _limited(request)
@@ -230,7 +233,7 @@ def unsubscribe_page(request: Request, token: str = "") -> Response:
     return _token_page(request, "unsubscribe", token)
 
 
-@page_router.post("/alerts/unsubscribe", response_class=HTMLResponse)
+@public_router.post("/alerts/unsubscribe", response_class=HTMLResponse)
 async def unsubscribe(
     request: Request, session: SessionDep, settings: SettingsDep, token: str = ""
 ) -> Response:
@@ -254,19 +257,15 @@ async def unsubscribe(
 # ---- Staff ----------------------------------------------------------------------------------
 
 
-def _staff(request: Request, session: Session) -> Principal | Response:
-    principal = signed_in(request, session)
-    return principal if principal is not None else sign_in_redirect(request)
-
-
 @page_router.get("/community-alerts", response_class=HTMLResponse, name="alerts_staff_page")
 def alerts_staff_page(
-    request: Request, session: SessionDep, settings: SettingsDep, district: str | None = None
+    request: Request,
+    principal: PageUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    district: str | None = None,
 ) -> Response:
     """Alerts, newest first, with how far each got."""
-    principal = _staff(request, session)
-    if isinstance(principal, Response):
-        return principal
     force = _force(session, settings.force)
     found = district_of(session, force, district)
     rows = alert_writing.list_alerts(
@@ -312,6 +311,7 @@ def _new_page(
 @page_router.get("/community-alerts/new", response_class=HTMLResponse, name="alerts_new_page")
 def alerts_new_page(
     request: Request,
+    principal: PageUser,
     session: SessionDep,
     settings: SettingsDep,
     incident: int | None = None,
@@ -320,9 +320,6 @@ def alerts_new_page(
     district: str | None = None,
 ) -> Response:
     """The form, filled in from an incident, a trend signal or a patrol result when named."""
-    principal = _staff(request, session)
-    if isinstance(principal, Response):
-        return principal
     force = _force(session, settings.force)
     form: dict[str, Any] = {
         "topic": "appeal", "title": "", "body": "", "neighbourhoods": "",
@@ -354,11 +351,10 @@ def alerts_new_page(
 
 
 @page_router.post("/community-alerts", response_class=HTMLResponse)
-async def alerts_create(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
+async def alerts_create(
+    request: Request, principal: PageUser, session: SessionDep, settings: SettingsDep
+) -> Response:
     """Save the draft; mistakes are shown on the form with what was typed."""
-    principal = _staff(request, session)
-    if isinstance(principal, Response):
-        return principal
     force = _force(session, settings.force)
     raw = await request.form()
     form: dict[str, Any] = {k: str(v).strip() for k, v in raw.items()}
@@ -424,12 +420,13 @@ def _detail(
 
 @page_router.get("/community-alerts/inbox", response_class=HTMLResponse, name="alerts_inbox_page")
 def alerts_inbox_page(
-    request: Request, session: SessionDep, settings: SettingsDep, district: str | None = None
+    request: Request,
+    principal: PageUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    district: str | None = None,
 ) -> Response:
     """Replies to alerts not yet reviewed, newest first."""
-    principal = _staff(request, session)
-    if isinstance(principal, Response):
-        return principal
     return _inbox(request, session, _force(session, settings.force), principal, district)
 
 
@@ -466,12 +463,13 @@ def _inbox(
 
 @page_router.post("/community-alerts/inbox/{submission_id}/review", response_class=HTMLResponse)
 async def alerts_inbox_review(
-    submission_id: int, request: Request, session: SessionDep, settings: SettingsDep
+    submission_id: int,
+    request: Request,
+    principal: PageUser,
+    session: SessionDep,
+    settings: SettingsDep,
 ) -> Response:
     """Record what was done with a submission; back to the inbox."""
-    principal = _staff(request, session)
-    if isinstance(principal, Response):
-        return principal
     force = _force(session, settings.force)
     item = session.get(IntelligenceSubmission, submission_id)
     if item is None:
@@ -496,12 +494,9 @@ async def alerts_inbox_review(
     "/community-alerts/{alert_id}", response_class=HTMLResponse, name="alerts_detail_page"
 )
 def alerts_detail_page(
-    alert_id: int, request: Request, session: SessionDep, settings: SettingsDep
+    alert_id: int, request: Request, principal: PageUser, session: SessionDep, settings: SettingsDep
 ) -> Response:
     """One alert: what it says, who it is for, and its sending."""
-    principal = _staff(request, session)
-    if isinstance(principal, Response):
-        return principal
     return _detail(request, session, principal, alert_id, _force(session, settings.force))
 
 
@@ -509,14 +504,12 @@ def alerts_detail_page(
 def alerts_send(
     alert_id: int,
     request: Request,
+    principal: PageUser,
     tasks: BackgroundTasks,
     session: SessionDep,
     settings: SettingsDep,
 ) -> Response:
     """Start sending in the background; the alert's page shows the progress."""
-    principal = _staff(request, session)
-    if isinstance(principal, Response):
-        return principal
     force = _force(session, settings.force)
     try:
         alert = alert_writing.get_or_raise(session=session, force=force, alert_id=alert_id)

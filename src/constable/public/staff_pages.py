@@ -14,14 +14,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from constable.api.deps import SessionDep, SettingsDep
-from constable.auth.deps import sign_in_redirect, signed_in
+from constable.api.signin import PageUser, staff_router
 from constable.auth.roles import Action
 from constable.auth.service import Principal
 from constable.community.service import CommunityError, district_or_none, get_force, today
@@ -39,16 +39,15 @@ from constable.public.schemas import (
 from constable.public.site import clear_public_pages
 from constable.web import get_templates
 
-page_router = APIRouter(include_in_schema=False)
+page_router = staff_router()
 
 PRIORITY_ROWS = 3
 """Rows for priorities on the meeting form."""
 
 
-def _start(request: Request, session: Session, code: str) -> tuple[Principal, Force] | Response:
-    principal = signed_in(request, session)
-    if principal is None:
-        return sign_in_redirect(request)
+def _start(
+    request: Request, principal: Principal, session: Session, code: str
+) -> tuple[Principal, Force]:
     try:
         return principal, get_force(session=session, code=code)
     except CommunityError as exc:
@@ -64,11 +63,11 @@ def _errors(exc: ValidationError) -> list[str]:
 
 
 @page_router.get("/priorities", name="priorities_page")
-def priorities_page(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
+def priorities_page(
+    request: Request, principal: PageUser, session: SessionDep, settings: SettingsDep
+) -> Response:
     """Open priorities and recent meetings of the force or a district."""
-    started = _start(request, session, settings.force)
-    if isinstance(started, Response):
-        return started
+    started = _start(request, principal, session, settings.force)
     principal, force = started
     wanted = request.query_params.get("district", "").strip() or principal.district_slug
     return _priorities_response(request, session, principal, force, wanted, [])
@@ -131,11 +130,11 @@ def _form_context(
 
 
 @page_router.get("/priorities/record", name="priorities_record_page")
-def record_form(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
+def record_form(
+    request: Request, principal: PageUser, session: SessionDep, settings: SettingsDep
+) -> Response:
     """The form for a meeting and its priorities."""
-    started = _start(request, session, settings.force)
-    if isinstance(started, Response):
-        return started
+    started = _start(request, principal, session, settings.force)
     principal, force = started
     values = {"kind": MeetingKind.PUBLIC_MEETING.value, "held_on": today().isoformat()}
     return get_templates().TemplateResponse(
@@ -171,11 +170,11 @@ def _meeting_from(values: dict[str, str]) -> dict[str, Any]:
 
 
 @page_router.post("/priorities/record", name="priorities_record_post")
-async def record_post(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
+async def record_post(
+    request: Request, principal: PageUser, session: SessionDep, settings: SettingsDep
+) -> Response:
     """Record the meeting, or show the form again with what to fix."""
-    started = _start(request, session, settings.force)
-    if isinstance(started, Response):
-        return started
+    started = _start(request, principal, session, settings.force)
     principal, force = started
     form = await request.form()
     values = {key: str(value) for key, value in form.items()}
@@ -221,12 +220,14 @@ async def record_post(request: Request, session: SessionDep, settings: SettingsD
 
 @page_router.post("/priorities/{priority_id}/report", name="priorities_report_post")
 async def report_post(
-    priority_id: int, request: Request, session: SessionDep, settings: SettingsDep
+    priority_id: int,
+    request: Request,
+    principal: PageUser,
+    session: SessionDep,
+    settings: SettingsDep,
 ) -> Response:
     """Add what was done, or resolve or close the priority with its result."""
-    started = _start(request, session, settings.force)
-    if isinstance(started, Response):
-        return started
+    started = _start(request, principal, session, settings.force)
     principal, force = started
     form = {key: str(value).strip() for key, value in (await request.form()).items()}
     try:

@@ -11,13 +11,13 @@ from __future__ import annotations
 from itertools import groupby
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from constable.api.deps import SessionDep, SettingsDep
 from constable.api.errors import force_or_503
-from constable.auth.deps import sign_in_redirect, signed_in
+from constable.api.signin import PageUser, staff_router
 from constable.auth.roles import Action
 from constable.auth.service import Principal
 from constable.config import Settings
@@ -31,7 +31,7 @@ from constable.public import referrals, victims
 from constable.public.victims_views import VICTIM_HIDDEN_FROM, care_read
 from constable.web import get_templates
 
-page_router = APIRouter(include_in_schema=False)
+page_router = staff_router()
 
 
 def _sentence(text: str) -> str:
@@ -47,15 +47,13 @@ def _render(
 @page_router.get("/victims", response_class=HTMLResponse, name="victims_due_page")
 def victims_due_page(
     request: Request,
+    principal: PageUser,
     session: SessionDep,
     settings: SettingsDep,
     district: str | None = None,
     officer: str | None = None,
 ) -> Response:
     """Updates due to victims, grouped by officer; overdue ones flagged."""
-    principal = signed_in(request, session)
-    if principal is None:
-        return sign_in_redirect(request)
     force = force_or_503(session, settings.force)
     found = None
     if district:
@@ -127,12 +125,9 @@ def _crime(session: Session, force: Force, crime_id: int) -> Crime:
 
 @page_router.get("/victims/{crime_id}", response_class=HTMLResponse, name="victim_care_page")
 def victim_care_page(
-    crime_id: int, request: Request, session: SessionDep, settings: SettingsDep
+    crime_id: int, request: Request, principal: PageUser, session: SessionDep, settings: SettingsDep
 ) -> Response:
     """A crime's victim care with its forms."""
-    principal = signed_in(request, session)
-    if principal is None:
-        return sign_in_redirect(request)
     force = force_or_503(session, settings.force)
     return _care_page(
         request, session, settings, force, _crime(session, force, crime_id), principal
@@ -141,12 +136,14 @@ def victim_care_page(
 
 @page_router.post("/victims/{crime_id}/{form_name}", response_class=HTMLResponse)
 async def victim_care_form(
-    crime_id: int, form_name: str, request: Request, session: SessionDep, settings: SettingsDep
+    crime_id: int,
+    form_name: str,
+    request: Request,
+    principal: PageUser,
+    session: SessionDep,
+    settings: SettingsDep,
 ) -> Response:
     """The assessment, update, referral and closing forms; mistakes are shown on the page."""
-    principal = signed_in(request, session)
-    if principal is None:
-        return sign_in_redirect(request)
     if form_name not in {"assessment", "updates", "referrals", "close"}:
         raise HTTPException(status_code=404, detail=f"there is no form {form_name!r}")
     force = force_or_503(session, settings.force)
