@@ -23,6 +23,9 @@ class Settings(BaseSettings):
     force: str = "kent"
     """The force the pages show when none is named."""
 
+    request_body_limit: int = Field(default=1_048_576, ge=1024)
+    """The largest request body the app reads, in bytes (1 MiB; docs/security.md)."""
+
     import_batch_rows: int = 5000
     """Rows written per batch by the importers (memory is bounded by this, not by file size)."""
 

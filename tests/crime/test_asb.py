@@ -94,7 +94,7 @@ def test_a_report_naming_the_subject_is_linked_and_the_owner_alerted(crime_desk:
     )
     case = opened(csu, subject_name="Robin Subject", reports=[first["id"]])
     assert [r["reference"] for r in case["reports"]] == [first["reference"]]
-    unread = len(csu.get("/api/alerts").json())
+    unread = len(csu.get("/api/asb/alerts").json())
 
     again = recorded(
         hana,
@@ -107,13 +107,13 @@ def test_a_report_naming_the_subject_is_linked_and_the_owner_alerted(crime_desk:
     assert again["asb_cases"] == [case["reference"]]
     shown = csu.get(f"/api/asb/cases/{case['id']}").json()
     assert [r["automatic"] for r in shown["reports"]] == [False, True]
-    alerts = csu.get("/api/alerts").json()
+    alerts = csu.get("/api/asb/alerts").json()
     assert len(alerts) == unread + 1
     assert again["reference"] in alerts[0]["message"] and case["reference"] in alerts[0]["message"]
-    read = csu.post(f"/api/alerts/{alerts[0]['id']}/read")
+    read = csu.post(f"/api/asb/alerts/{alerts[0]['id']}/read")
     assert read.status_code == 200
-    assert len(csu.get("/api/alerts").json()) == unread
-    assert hana.post(f"/api/alerts/{alerts[0]['id']}/read").status_code == 404
+    assert len(csu.get("/api/asb/alerts").json()) == unread
+    assert hana.post(f"/api/asb/alerts/{alerts[0]['id']}/read").status_code == 404
 
     other = recorded(
         hana, offence_code=None, asb=True, description="Litter", subject_name="Someone Else"

@@ -24,6 +24,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from constable import __version__
 from constable.analysis import patrol_views
 from constable.api.deps import SettingsDep
+from constable.api.protect import InputGuard, SecurityHeaders
 from constable.api.signin import SignInRequired
 from constable.auth import views as auth_views
 from constable.auth.deps import sign_in_redirect
@@ -134,6 +135,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    # Outermost last: the headers go on every answer, the guard's refusals included.
+    app.add_middleware(InputGuard, body_limit=settings.request_body_limit)
+    app.add_middleware(SecurityHeaders)
     app.add_exception_handler(StarletteHTTPException, _page_or_json_error)
     app.add_exception_handler(SignInRequired, _sign_in_first)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

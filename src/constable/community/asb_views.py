@@ -368,7 +368,7 @@ def list_orders(
     return [order_read(session, o) for o in orders]
 
 
-@router.get("/alerts", summary="My alerts")
+@router.get("/asb/alerts", summary="My ASB alerts")
 def my_alerts(
     session: SessionDep, principal: CurrentPrincipal, state: Literal["unread", "all"] = "unread"
 ) -> list[dict[str, Any]]:
@@ -389,7 +389,7 @@ def my_alerts(
     ]
 
 
-@router.post("/alerts/{alert_id}/read", summary="Mark an alert read")
+@router.post("/asb/alerts/{alert_id}/read", summary="Mark an ASB alert read")
 def read_alert(alert_id: int, session: SessionDep, principal: CurrentPrincipal) -> dict[str, Any]:
     """The alert leaves the unread list."""
     try:

@@ -130,6 +130,9 @@ def create(
     title, body = draft.title.strip(), draft.body.strip()
     if not 3 <= len(title) <= 150:
         raise AlertError("title: write a subject line of 3 to 150 characters")
+    if any(char in title for char in "\r\n\x0b\x0c\x85\u2028\u2029"):
+        # It becomes the e-mail's Subject header, which a line break would split.
+        raise AlertError("title: write the subject line on one line")
     if not 10 <= len(body) <= 5000:
         raise AlertError("body: write the alert in 10 to 5,000 characters")
     incident = _incident(session, force, draft)
