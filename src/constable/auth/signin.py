@@ -4,12 +4,15 @@ A sign-in (``POST /api/token``, ``POST /login``) goes:
 
 1. past the limits (:mod:`constable.auth.ratelimit`): a username or address that must wait is
    refused at once (429), whatever the password, with no work done;
-2. to a password check on a thread of :data:`checkers <_checkers>`, a small pool of low-priority
+2. to its turn: password checks are spaced out, at most ``CONSTABLE_SIGNIN_CHECKS_PER_SECOND``
+   a process (waiting in the event loop, holding no thread; beyond :data:`MAX_WAITING`, 429);
+3. to a password check on a thread of :data:`checkers <_checkers>`, a small pool of low-priority
    threads (``CONSTABLE_SIGNIN_CONCURRENT_CHECKS`` a process): it reads the account in a session
    of its own, closes it, and runs scrypt holding nothing, neither SQLite's write gate
    (:mod:`constable.api.gate`) nor a connection; so a flood of wrong passwords costs the
-   contacts beside it at most those threads' share of the cores, at low priority;
-3. to a short write through :func:`constable.api.deps.in_one_session`, the gate held for it
+   contacts beside it at most a few tenths of a core, at low priority (on two virtual cores
+   that share a physical one, priority alone did not protect them: ``bench/signin_flood.py``);
+4. to a short write through :func:`constable.api.deps.in_one_session`, the gate held for it
    alone: the token and the audit entry of a sign-in, or the audit entry of a refused one.
 
 Before this, both routes held the write gate while scrypt ran: 32 wrong sign-ins at once raised
@@ -22,6 +25,7 @@ import asyncio
 import datetime as dt
 import os
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
 from dataclasses import dataclass
@@ -99,6 +103,25 @@ _POOLS: dict[int, ThreadPoolExecutor] = {}
 _waiting = 0
 
 
+class _Pacer:
+    """Turns at most one an ``interval`` apart, for the whole process."""
+
+    def __init__(self) -> None:
+        self._next = 0.0
+        self._lock = threading.Lock()
+
+    def reserve(self, interval: float) -> float:
+        """Take the next turn: seconds to wait for it (0: now)."""
+        with self._lock:
+            now = time.monotonic()
+            turn = max(now, self._next)
+            self._next = turn + interval
+        return turn - now
+
+
+_PACER = _Pacer()
+
+
 def _checkers(size: int) -> ThreadPoolExecutor:
     """The process's password-checking threads (one pool per size: a server has one app; its
     idle threads cost nothing, and they end with the process)."""
@@ -141,13 +164,23 @@ async def sign_in(
     decision = limiter.begin(address, username)
     if not decision.allowed:
         raise TooManyAttempts(decision)
+    interval = 1 / settings.signin_checks_per_second
     with _LOCK:
         full = _waiting >= MAX_WAITING
         _waiting += 0 if full else 1
     if full:
         limiter.abandoned(address, username)
-        raise TooManyAttempts(Decision(False, BUSY_SECONDS))
+        raise TooManyAttempts(Decision(False, max(BUSY_SECONDS, MAX_WAITING * interval)))
     try:
+        try:
+            # Its turn: password checks are spaced out, so that however many come at once,
+            # they take no more than their share of the cores (waiting here holds no thread).
+            delay = _PACER.reserve(interval)
+            if delay > 0:
+                await asyncio.sleep(delay)
+        except BaseException:  # the client hung up while waiting: no check was made
+            limiter.abandoned(address, username)
+            raise
         future = _checkers(settings.signin_concurrent_checks).submit(
             _check, store, limiter, address, username, password
         )
