@@ -31,6 +31,7 @@ from constable.analysis.synthetic import simulate
 SMALL: dict[str, dict[str, Any]] = {
     "naive": {},
     "kde": {"bandwidth": 150.0},
+    "blend": {"bandwidth": 150.0, "weight": 0.2},
     "prospective": {"bandwidth": 300.0},
     "sepp": {"background_bandwidth": 300.0, "distance_cutoff": 300.0, "time_cutoff": 30.0},
 }
@@ -326,7 +327,7 @@ def test_the_shared_contract(method: str) -> None:
         model.predict(float(events.t[0]) - 1, float(events.t[0]))
 
 
-@pytest.mark.parametrize("method", ["naive", "kde", "prospective"])
+@pytest.mark.parametrize("method", ["naive", "kde", "blend", "prospective"])
 def test_predict_uses_no_event_at_or_after_its_start(method: str) -> None:
     grid, events = small_synthetic()
     start = float(events.t[0]) + 60
@@ -339,7 +340,7 @@ def test_predict_uses_no_event_at_or_after_its_start(method: str) -> None:
 
 def test_make_forecaster_names_the_choices() -> None:
     grid = Grid(0.0, 0.0, 100.0, 2, 2)
-    with pytest.raises(ForecastError, match="must be one of naive, kde, prospective, sepp"):
+    with pytest.raises(ForecastError, match="must be one of naive, kde, blend, "):
         make_forecaster("magic", grid)
     with pytest.raises(ForecastError, match="KDE"):
         make_forecaster("kde", grid, width=3)

@@ -483,8 +483,9 @@ def comparison_rows(
 
     Each row has ``method``, ``coverage``, ``windows`` and, for each metric, its mean
     (``hit_rate``, ``pai``, ``pei_star``) and spread (``..._std``, ``..._min``, ``..._max``),
-    and ``pai_vs_naive``: the method's mean PAI over the ``baseline`` method's. NaN is None, so
-    rows go straight to JSON.
+    ``pai_vs_naive``: the method's mean PAI over the ``baseline`` method's, and ``won``,
+    ``lost`` and ``tied``: the windows whose PAI was above, below or equal to the baseline's
+    in the same window. NaN is None, so rows go straight to JSON.
     """
     if baseline not in results:
         raise BacktestError(f"no {baseline!r} among the backtests to compare with")
@@ -501,8 +502,60 @@ def comparison_rows(
             naive = spread(results[baseline].values("pai", coverage))["mean"]
             mine = row["pai"]
             row["pai_vs_naive"] = mine / naive if mine is not None and naive else None
+            row.update(
+                won_lost(result.values("pai", coverage), results[baseline].values("pai", coverage))
+            )
             rows.append(row)
     return rows
+
+
+def won_lost(mine: Sequence[float], baseline: Sequence[float]) -> dict[str, int]:
+    """Windows where ``mine`` was above (``won``), below (``lost``) or equal to (``tied``) the
+    baseline in the same window; windows where either is undefined are left out."""
+    pairs = [
+        (a, b) for a, b in zip(mine, baseline, strict=True) if not (math.isnan(a) or math.isnan(b))
+    ]
+    return {
+        "won": sum(a > b for a, b in pairs),
+        "lost": sum(a < b for a, b in pairs),
+        "tied": sum(a == b for a, b in pairs),
+    }
+
+
+def verdict(row: Mapping[str, Any], naive: Mapping[str, Any]) -> str:
+    """One plain sentence for a comparison row against the baseline's row at the same
+    coverage: who wins, the two mean PAIs, in how many windows, and the spread."""
+    at = coverage_label(row["coverage"])
+    me, base = row["method"], naive["method"]
+    mine, theirs = row["pai"], naive["pai"]
+    if mine is None or theirs is None:
+        return f"{me} at {at}: no window had events to score."
+    scored = row["won"] + row["lost"] + row["tied"]
+    if mine > theirs:
+        text = f"{me} beats {base} at {at}: {mine:.2f} against {theirs:.2f}, "
+        text += f"ahead in {row['won']} of {scored} windows"
+    elif mine < theirs:
+        text = f"{base} wins at {at}: {theirs:.2f} against {me}'s {mine:.2f}, "
+        text += f"in {row['lost']} of {scored} windows"
+    else:
+        text = f"{me} and {base} tie at {at}: {mine:.2f}, "
+        text += f"{row['won']} won and {row['lost']} lost of {scored} windows"
+    if scored > 1 and row.get("pai_std") is not None:
+        text += (
+            f"; PAI {row['pai_min']:.2f} to {row['pai_max']:.2f} (sd {row['pai_std']:.2f}), "
+            f"{base}'s {naive['pai_min']:.2f} to {naive['pai_max']:.2f} "
+            f"(sd {naive['pai_std']:.2f})"
+        )
+    elif scored == 1:
+        text += " (one window, so no spread)"
+    return text + "."
+
+
+def verdicts(rows: Sequence[Mapping[str, Any]], baseline: str = "naive") -> list[str]:
+    """:func:`verdict` for every row but the baseline's, against the baseline at the same
+    coverage, in the order of the rows."""
+    naive = {row["coverage"]: row for row in rows if row["method"] == baseline}
+    return [verdict(row, naive[row["coverage"]]) for row in rows if row["method"] != baseline]
 
 
 def by_window(results: Mapping[str, Backtest]) -> list[dict[str, Any]]:

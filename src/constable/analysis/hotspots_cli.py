@@ -8,6 +8,7 @@ Events come from the store (``--force``: the force's located crimes) or from a C
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ from numpy.typing import NDArray
 from rich.table import Table
 
 from constable import console
-from constable.analysis import areas, evaluation, fairness, forecasters, nearrepeat
+from constable.analysis import areas, evaluation, fairness, forecasters, nearrepeat, params
 from constable.analysis.events import AnalysisError, Events
 from constable.analysis.grid import Grid, Scores
 from constable.analysis.maps import scores_svg
@@ -57,6 +58,28 @@ def _grid(events: Events, cell: float, mask_radius: float) -> Grid:
     return Grid.from_events(events, cell_size=cell, mask_radius=mask_radius)
 
 
+PARAM_HELP = (
+    "A forecaster parameter, name=value (repeat): bandwidth=150, half_life=none; "
+    "method.name=value for one method only."
+)
+
+
+def _factories(methods: list[str], texts: list[str], grid: Grid) -> dict[str, evaluation.Factory]:
+    """A factory for each method with its ``--param`` values, checked against the grid now so
+    that a bad value is reported before any fitting."""
+    unknown = [m for m in methods if m not in forecasters.FORECASTERS]
+    if unknown:
+        raise AnalysisError(f"--method {unknown[0]!r} is not one of {METHODS}")
+    classes = {m: forecasters.FORECASTERS[m] for m in methods}
+    given = params.parse(texts, classes)
+    out: dict[str, evaluation.Factory] = {}
+    for method, cls in classes.items():
+        chosen = given[method]
+        forecasters.make_forecaster(method, grid, **chosen).check_params()
+        out[method] = functools.partial(cls, **chosen)
+    return out
+
+
 @app.command("forecast")
 def forecast(
     ctx: typer.Context,
@@ -79,6 +102,7 @@ def forecast(
     ),
     out: Path = typer.Option(..., help="The GeoJSON file to write."),
     svg: Path | None = typer.Option(None, help="Also a map of the top 5% of cells, as SVG."),
+    param: list[str] | None = typer.Option(None, "--param", help=PARAM_HELP),
 ) -> None:
     """Fit on the history and write the next window's scores as GeoJSON (WGS84 cells with
     their cell id, ``score`` and ``rank``).
@@ -99,7 +123,8 @@ def forecast(
     if start < end_history:
         raise AnalysisError(f"--predict-from {predict_from} is inside the history")
     end = start + dt.timedelta(days=days) if days else _after(start)
-    model = forecasters.make_forecaster(method, grid).fit(history)
+    factory = _factories([method], param or [], grid)[method]
+    model = factory(grid).fit(history)
     scores: Scores = model.predict(start, end)
     out.write_text(json.dumps(scores.to_geojson(top)), encoding="utf-8")
     if svg is not None:
@@ -137,6 +162,7 @@ def evaluate(
     windows: int = typer.Option(1, help="How many windows."),
     crime_type: list[str] | None = typer.Option(None, "--type", help="Only these types."),
     mask_radius: float = typer.Option(500.0, help="Area: cells this close to an event."),
+    param: list[str] | None = typer.Option(None, "--param", help=PARAM_HELP),
     as_json: bool = typer.Option(
         False, "--json", help="Print JSON: one row per method and coverage, and each window."
     ),
@@ -176,13 +202,13 @@ def evaluate(
     # The area comes from the history before the first cut: cells drawn from the windows being
     # scored would flatter them (their events then count as outside the area).
     grid = _grid(every.before(cut), cell, mask_radius)
-    factories = {m: forecasters.FORECASTERS[m] for m in method}
+    factories = _factories(method, param or [], grid)
     described: dict[str, Any] = {"level": level, "grid": grid.describe()}
     if level == "grid":
         runs = evaluation.backtests(factories, every, grid, cut, step, horizon, windows)
         rows = evaluation.comparison_rows(runs)
         title = f"Backtest: {windows} window(s) of {horizon} from {first_cut}; {grid.describe()}"
-        where, note = "in the area", "outside it"
+        where, note, baseline = "in the area", "outside it", "naive"
     else:
         result = areas.compare_areas(
             factories, every, codes, grid, census.km2, cut, step, horizon, windows
@@ -194,13 +220,19 @@ def evaluate(
             f"Backtest by LSOA: {windows} window(s) of {horizon} from {first_cut}; "
             f"{len(census.km2):,} {lsoas} ({km2:,.0f} km²) ranked by forecast per km²"
         )
-        where = "in those LSOAs"
+        where, baseline = "in those LSOAs", areas.NAIVE_COUNTS
         note = (
             f"outside them. Forecasts on {grid.describe()}, summed per LSOA; "
             f"{areas.NAIVE_COUNTS}: the crimes per LSOA before the cut"
         )
+    said = evaluation.verdicts(rows, baseline)
     if as_json:
-        document = {**described, "rows": rows, "windows": evaluation.by_window(runs)}
+        document = {
+            **described,
+            "rows": rows,
+            "verdicts": said,
+            "windows": evaluation.by_window(runs),
+        }
         typer.echo(json.dumps(document, indent=2))
         return
     scored = next(iter(runs.values())).windows
@@ -209,7 +241,8 @@ def evaluate(
         caption=f"{sum(w.test_events for w in scored):,} events scored {where}, "
         f"{sum(w.outside for w in scored):,} {note}",
     )
-    for column in ("method", "coverage", "hit rate", "PAI", "PEI*", "PAI vs naive"):
+    columns = ("method", "coverage", "hit rate", "PAI", "PAI sd", "PEI*", "PAI vs naive")
+    for column in (*columns, "won-lost"):
         table.add_column(column, justify="left" if column == "method" else "right")
     for row in rows:
         table.add_row(
@@ -217,10 +250,15 @@ def evaluate(
             f"{row['coverage']:.0%}",
             _number(row["hit_rate"], "{:.1%}"),
             _number(row["pai"], "{:.2f}"),
+            _number(row["pai_std"] if row["windows"] > 1 else None, "{:.2f}"),
             _number(row["pei_star"], "{:.2f}"),
             _number(row.get("pai_vs_naive"), "{:.2f}x"),
+            "" if row["method"] == baseline else f"{row['won']}-{row['lost']}",
         )
-    console.out().print(table)
+    out = console.out()
+    out.print(table)
+    for sentence in said:
+        out.print(sentence, soft_wrap=True)
 
 
 def _lsoa_events(
