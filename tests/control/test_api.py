@@ -337,6 +337,27 @@ def test_a_district_commander_changes_only_their_district(control_room: Any) -> 
     assert len(commander.get("/api/incidents").json()) >= 2  # sees the whole force
 
 
+def test_a_district_commander_cannot_send_another_districts_unit(control_room: Any) -> None:
+    commander = control_room["cmd-sevenoaks"]
+    own = created(
+        control_room["hana"],
+        channel="999",
+        category="crime-burglary",
+        description="Burglars in the house right now",
+        **SEVENOAKS,
+    )
+    theirs = next(
+        u
+        for u in commander.get("/api/units", params={"district": "maidstone"}).json()
+        if u["status"] == "available" and u["district"] == "maidstone"
+    )
+    before = control_room.counts("deployment")
+    refused = commander.post(f"/api/incidents/{own['id']}/dispatch", json={"unit_id": theirs["id"]})
+    assert refused.status_code == 403, refused.text
+    assert "Maidstone's unit" in refused.json()["detail"]
+    assert control_room.counts("deployment") == before
+
+
 def test_units_and_categories_are_listed(control_room: Any) -> None:
     dev = control_room["dev"]
     units = dev.get("/api/units").json()

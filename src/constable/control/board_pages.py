@@ -411,6 +411,7 @@ async def board_dispatch(
                 incident=incident,
                 unit_id=unit_id,
                 actor=principal.username,
+                principal=principal,
             )
             sent = session.get(Unit, deployment.unit_id)
     except ConstableError as exc:

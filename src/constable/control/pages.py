@@ -555,6 +555,7 @@ async def dispatch_unit(
                 incident=incident,
                 unit_id=unit_id,
                 actor=principal.username,
+                principal=principal,
             )
     except ValueError:
         errors = [forms.FieldError("unit_id", "Choose a unit to send", "recommendations")]

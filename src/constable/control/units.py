@@ -10,6 +10,8 @@ from sqlalchemy import CursorResult, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from constable.auth.roles import Action
+from constable.auth.service import Principal
 from constable.control import dispatch as ranking
 from constable.control import service
 from constable.control.enums import Grade, IncidentState, UnitStatus
@@ -30,6 +32,12 @@ KINDS_FOR_GRADE = {
     3: {"patrol_car", "special", "foot_patrol", "pcso"},
     4: set(),
 }
+
+
+class UnitForbidden(IncidentError):
+    """A unit the user may not command (another district's, or a force unit)."""
+
+    status = 403
 
 
 @dataclass
@@ -219,9 +227,12 @@ def dispatch(
     incident: Incident,
     unit_id: int,
     actor: str,
+    principal: Principal | None = None,
     now: dt.datetime | None = None,
 ) -> Deployment:
-    """Send a unit to the incident; the unit must be available and suited to the grade."""
+    """Send a unit to the incident; the unit must be available and suited to the grade, and, when
+    a user sends it (``principal``), theirs to command: a district's unit by those who may act in
+    that district, a force unit (no district) by those who may act force-wide."""
     now = now or utcnow()
     if incident.grade == Grade.RESOLVED_WITHOUT_DEPLOYMENT:
         raise IncidentConflict(
@@ -232,6 +243,14 @@ def dispatch(
             f"incident {incident.reference} is {incident.state}: it cannot be dispatched"
         )
     view = get_view_or_raise(session=session, force=force, unit_id=unit_id)
+    if principal is not None and not principal.can(
+        Action.DISPATCH, district_id=view.district.id if view.district else None
+    ):
+        whose = f"{view.district.name}'s" if view.district else "a force"
+        raise UnitForbidden(
+            f"{view.unit.call_sign} is {whose} unit: a {principal.role.value.replace('_', ' ')}"
+            f" of {principal.district_slug or 'no district'} cannot send it"
+        )
     if view.status is not UnitStatus.AVAILABLE:
         raise IncidentConflict(
             f"unit {view.unit.call_sign} is {view.status.value.replace('_', ' ')}, not available"

@@ -405,6 +405,7 @@ def dispatch(
             incident=incident,
             unit_id=data.unit_id,
             actor=principal.username,
+            principal=principal,
         )
     except ConstableError as exc:
         raise http_error(exc) from exc

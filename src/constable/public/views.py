@@ -275,7 +275,8 @@ def open_priorities(
     force = force_or_503(session, settings.force)
     with _answering():
         found = district_or_none(session=session, force=force, district=district)
-    assert found is not None
+    if found is None:  # an empty ?district= names none: a patrol plan is for one district
+        raise HTTPException(status_code=422, detail="district: name the district")
     listed = service.open_priorities(session, found)
     return {
         "district": found.slug,
