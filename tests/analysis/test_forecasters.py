@@ -34,6 +34,8 @@ SMALL: dict[str, dict[str, Any]] = {
     "blend": {"bandwidth": 150.0, "weight": 0.2},
     "prospective": {"bandwidth": 300.0},
     "sepp": {"background_bandwidth": 300.0, "distance_cutoff": 300.0, "time_cutoff": 30.0},
+    "learned": {"origins": 2, "max_iter": 20},
+    "auto": {"max_windows": 3, "learned": False},
 }
 
 
@@ -327,7 +329,7 @@ def test_the_shared_contract(method: str) -> None:
         model.predict(float(events.t[0]) - 1, float(events.t[0]))
 
 
-@pytest.mark.parametrize("method", ["naive", "kde", "blend", "prospective"])
+@pytest.mark.parametrize("method", ["naive", "kde", "blend", "prospective", "learned", "auto"])
 def test_predict_uses_no_event_at_or_after_its_start(method: str) -> None:
     grid, events = small_synthetic()
     start = float(events.t[0]) + 60
@@ -338,11 +340,42 @@ def test_predict_uses_no_event_at_or_after_its_start(method: str) -> None:
     )
 
 
+@pytest.mark.parametrize("method", sorted(FORECASTERS))
+def test_the_scikit_learn_checks(method: str) -> None:
+    """``__init__`` only stores its parameters; ``fit`` leaves its input unchanged and is
+    repeatable (a second fit, even after other events, forgets the first)."""
+    grid, events = small_synthetic()
+    model = make_forecaster(method, grid, **SMALL[method])
+    assert set(vars(model)) == {"grid", *model.get_params()}
+    assert all(getattr(model, k) is v for k, v in model.get_params().items())
+    copies = [np.array(a) for a in (events.x, events.y, events.t)]
+    start = float(events.t[0]) + 60
+    first = model.fit(events).predict(start, start + 7).values
+    for before, after in zip(copies, (events.x, events.y, events.t), strict=True):
+        assert np.array_equal(before, after)
+    model.fit(events.before(start - 20))
+    again = model.fit(events).predict(start, start + 7).values
+    assert np.array_equal(first, again)
+
+
 def test_make_forecaster_names_the_choices() -> None:
     grid = Grid(0.0, 0.0, 100.0, 2, 2)
-    with pytest.raises(ForecastError, match="must be one of naive, kde, blend, "):
+    with pytest.raises(ForecastError, match="must be one of auto, naive, kde, blend, "):
         make_forecaster("magic", grid)
     with pytest.raises(ForecastError, match="KDE"):
         make_forecaster("kde", grid, width=3)
     model: Forecaster = make_forecaster("kde", grid, bandwidth=300.0)
     assert isinstance(model, KDE) and model.bandwidth == 300.0
+
+
+def test_sepp_flags_a_degenerate_fit_on_snapped_points() -> None:
+    """Events on 40 fixed points at random times (as police.uk's snapped points with dates):
+    the fit pins theta at 1 and collapses sigma; it says so and is not converged."""
+    rng = np.random.default_rng(1)
+    px, py = rng.uniform(0, 2000, 40).round(), rng.uniform(0, 2000, 40).round()
+    rate = rng.gamma(0.5, 1, 40)
+    chosen = rng.choice(40, 800, p=rate / rate.sum())
+    events = Events.from_bng(px[chosen], py[chosen], rng.uniform(0, 200, 800))
+    model = SEPP(Grid(0.0, 0.0, 150.0, 14, 14)).fit(events)
+    assert not model.converged_
+    assert any("collapsed" in reason for reason in model.degenerate_)

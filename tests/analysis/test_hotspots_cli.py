@@ -163,7 +163,7 @@ def test_mistakes_are_named(store: Store, capsys: pytest.CaptureFixture[str]) ->
         )
         == 1
     )
-    assert "'magic' is not one of naive, kde, " in capsys.readouterr().err
+    assert "'magic' is not one of auto, naive, kde, " in capsys.readouterr().err
     # Month-only data cannot feed a forecaster that needs times.
     code = run(
         store, "evaluate", "--force", "Testshire", "--method", "sepp", "--first-cut", "2018-07-01"

@@ -88,3 +88,35 @@ def test_evaluate_takes_parameters_and_ends_with_a_verdict(
     assert lines and ("of 3 windows" in lines[0]) and ("sd" in lines[0])
     assert main([*common, "--method", "kde", "--param", "bandwidth=100"]) == 1
     assert "bandwidth == 100 m is smaller than the grid's 150 m cells" in capsys.readouterr().err
+
+
+def test_forecast_defaults_to_auto_and_says_what_it_chose(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    from constable.analysis.events import Events
+    from constable.analysis.forecasters import make_forecaster
+    from constable.analysis.grid import Grid
+
+    events = write_events(tmp_path / "events.csv")
+    out = tmp_path / "forecast.geojson"
+    arguments = ["hotspots", "forecast", "--events", str(events), "--train-from", "2018-01"]
+    arguments += ["--train-to", "2018-05", "--days", "14", "--out", str(out)]
+    assert main([*arguments, "--param", "learned=false", "--param", "max_windows=4"]) == 0
+    printed = capsys.readouterr().out
+    assert "auto chose " in printed and "share their exact point" in printed
+    document = json.loads(out.read_text(encoding="utf-8"))
+    sidecar = json.loads((tmp_path / "forecast.forecast.json").read_text(encoding="utf-8"))
+    assert document["properties"] == sidecar
+    report = sidecar["auto"]
+    assert sidecar["method"] == "auto" and report["windows"] == 4
+    assert report["won"] + report["lost"] + report["tied"] == 4
+    assert report["pai"] >= report["naive_pai"]
+    # The features are those of Scores.to_geojson, written faster.
+    found = Events.read_csv(events)
+    history = found.between("2018-01-01", "2018-06-01")
+    grid = Grid.from_events(history, cell_size=150, mask_radius=500)
+    chosen = make_forecaster(report["chosen_method"], grid, **report["params"])
+    scores = chosen.fit(history).predict("2018-06-01", "2018-06-15")
+    assert document["features"] == scores.to_geojson()["features"]

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
 
 from constable import console
-from constable.analysis import trends
-from constable.analysis.crime_trends import By, crime_trends
 from constable.crime.service import parse_month
 from constable.state import state
+
+if TYPE_CHECKING:
+    from constable.analysis.crime_trends import By
 
 
 def trends_command(
@@ -33,6 +35,11 @@ def trends_command(
 
     Example: constable trends --force "West Yorkshire" --by category
     """
+    # Imported here, not at the top: they bring scipy.stats, which every other command (a
+    # forecast, the control room) would otherwise wait for at start-up.
+    from constable.analysis import trends
+    from constable.analysis.crime_trends import crime_trends
+
     if by not in ("area", "category", "both"):
         raise typer.BadParameter(f"{by!r}: choose area, category or both", param_hint="--by")
     chosen: By = by  # type: ignore[assignment]

@@ -571,3 +571,42 @@ def by_window(results: Mapping[str, Backtest]) -> list[dict[str, Any]]:
         entry["metrics"] = {name: run.windows[index].as_dict()["metrics"] for name, run in runs}
         out.append(entry)
     return out
+
+
+def history_windows(
+    events: Events, start: float, horizon: float, count: int
+) -> list[tuple[float, float]]:
+    """Up to ``count`` windows ``(cut, end)`` (days) inside the events before ``start``, as long
+    as the forecast's own window (``horizon`` days), most recent first: the rolling origins of a
+    backtest run on the history alone (``auto``) or of the learned forecaster's training.
+
+    Each window ends at or before ``start``, has events before its cut and events in it (a gap
+    in the data is not a window). Month-only events (data.police.uk) are cut at the start of a
+    month with events and a window is that many whole months (at least one); events with times
+    are cut at ``start - horizon``, ``start - 2 horizon``, ...
+    """
+    if not (horizon > 0 and count >= 1):
+        raise BacktestError(f"horizon == {horizon}, count == {count}: both must be > 0")
+    t = events.t[: int(np.searchsorted(events.t, start, side="left"))]
+    if not t.size:
+        return []
+    if events.has_times:
+        k = np.arange(1, int((start - t[0]) // horizon) + 1)
+        cuts = start - k * horizon
+        bounds = [(float(c), float(c) + horizon) for c in cuts if c > t[0]]
+    else:
+        months = max(1, round(horizon / 30.44))
+        bounds = []
+        for cut in np.unique(t)[::-1][:-1]:
+            moment = events.moment(float(cut))
+            end = events.days(_add(moment.replace(day=1), 0.0, months))
+            if end <= start:
+                bounds.append((float(cut), end))
+    out = []
+    for cut, end in bounds:
+        lo, hi = np.searchsorted(t, [cut, end], side="left")
+        if hi > lo and lo > 0:
+            out.append((cut, end))
+        if len(out) == count:
+            break
+    return out

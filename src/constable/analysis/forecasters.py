@@ -610,7 +610,10 @@ class SEPP(Forecaster):
 
     Learned: ``theta_``, ``omega_``, ``sigma_``, ``background_`` (events per day in each cell),
     ``background_share_`` (the expected share of events that are background), ``n_iter_``,
-    ``converged_``, ``log_likelihood_`` and ``pairs_`` (candidate parent-child pairs).
+    ``converged_``, ``log_likelihood_``, ``pairs_`` (candidate parent-child pairs) and
+    ``degenerate_``: why the fit sits at a limit (``theta_`` at 1, ``sigma_`` collapsed below a
+    hundredth of a cell or at the distance cutoff, the mean delay at the time cutoff), empty
+    when none does. A degenerate fit is never ``converged_``.
     """
 
     name = "sepp"
@@ -624,6 +627,7 @@ class SEPP(Forecaster):
     background_share_: float
     n_iter_: int
     converged_: bool
+    degenerate_: list[str]
     log_likelihood_: float
     pairs_: int
 
@@ -743,12 +747,30 @@ class SEPP(Forecaster):
         self.background_ = mu * grid.cell_area
         self.background_share_ = float(np.sum(mu_at / rate)) / n
         self.n_iter_ = iteration
-        self.converged_ = converged
+        self.degenerate_ = self._degenerate()
+        # A fit at its limits has stopped moving, not found an answer: not converged.
+        self.converged_ = converged and not self.degenerate_
         self.log_likelihood_ = float(np.sum(np.log(rate))) - (
             float(mu.sum()) * volume + pairs.expected(theta, omega, sigma, window)
         )
         self.pairs_ = len(pairs.parent)
         self._used = used
+
+    def _degenerate(self) -> list[str]:
+        """Why the fitted parameters sit at their limits (empty when none does)."""
+        found = []
+        if self.theta_ >= 0.99:
+            found.append(f"theta_ == {self.theta_:.3f}, at its limit of 1")
+        if self.sigma_ < 0.01 * self.grid.cell_size:
+            found.append(
+                f"sigma_ == {self.sigma_:.2g} m, collapsed: triggered events on their parents' "
+                "exact points, as on snapped data (police.uk's map points)"
+            )
+        elif self.sigma_ >= 0.99 * self.distance_cutoff:
+            found.append(f"sigma_ == {self.sigma_:.0f} m, at the distance cutoff")
+        if self.omega_ <= 1.01 / self.time_cutoff:
+            found.append(f"mean delay 1 / omega_ == {1 / self.omega_:.1f} days, at the time cutoff")
+        return found
 
     def _pairs(
         self, x: FloatArray, y: FloatArray, t: FloatArray
@@ -792,24 +814,45 @@ class SEPP(Forecaster):
         return np.asarray(base + spread, dtype=np.float64)
 
 
-FORECASTERS: dict[str, type[Forecaster]] = {
+_BUILT_IN: dict[str, type[Forecaster]] = {
     "naive": Naive,
     "kde": KDE,
     "blend": Blend,
     "prospective": Prospective,
     "sepp": SEPP,
 }
-"""The forecasters by the name a user gives (``--method``)."""
+
+FORECASTERS: dict[str, type[Forecaster]]
+"""The forecasters by the name a user gives (``--method``): ``auto`` (the default of the
+commands), ``naive``, ``kde``, ``blend``, ``prospective``, ``sepp`` and ``learned``."""
+
+
+def _registry() -> dict[str, type[Forecaster]]:
+    """Every forecaster by name. ``auto`` and ``learned`` live in their own modules, which import
+    this one, so they join when first asked for (a module ``__getattr__``), not at import."""
+    found = globals().get("_ALL")
+    if found is None:
+        from constable.analysis.auto import Auto
+        from constable.analysis.learned import Learned
+
+        found = {"auto": Auto, **_BUILT_IN, "learned": Learned}
+        globals()["_ALL"] = found
+    return dict(found)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "FORECASTERS":
+        return _registry()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def make_forecaster(method: str, grid: Grid, **params: Any) -> Forecaster:
     """A forecaster by name (one of :data:`FORECASTERS`) on ``grid`` with ``params``."""
+    known = _registry()
     try:
-        cls = FORECASTERS[method]
+        cls = known[method]
     except KeyError:
-        raise ForecastError(
-            f"method == {method!r}, must be one of {', '.join(FORECASTERS)}"
-        ) from None
+        raise ForecastError(f"method == {method!r}, must be one of {', '.join(known)}") from None
     make: Callable[..., Forecaster] = cls
     try:
         return make(grid, **params)

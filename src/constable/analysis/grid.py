@@ -54,6 +54,11 @@ def _metres(value: float) -> str:
     return str(round(value)) if abs(value - round(value)) < 1e-6 else f"{value:.2f}"
 
 
+def cell_name(x: float, y: float) -> str:
+    """The id of the cell whose lower-left corner is ``(x, y)``: ``E612300N158400``."""
+    return f"E{_metres(x)}N{_metres(y)}"
+
+
 def _extent_text(xmin: float, ymin: float, xmax: float, ymax: float) -> str:
     return (
         f"{(xmax - xmin) / 1000:,.1f} km x {(ymax - ymin) / 1000:,.1f} km "
@@ -321,9 +326,7 @@ class Grid:
     def cell_id(self, flat: int) -> str:
         """A cell's name from its lower-left corner in metres: ``E612300N158400``."""
         row, col = divmod(int(flat), self.nx)
-        x = self.x0 + col * self.cell_size
-        y = self.y0 + row * self.cell_size
-        return f"E{_metres(x)}N{_metres(y)}"
+        return cell_name(self.x0 + col * self.cell_size, self.y0 + row * self.cell_size)
 
     def cell_ids(self, cells: ArrayLike | None = None) -> list[str]:
         """The ids of ``cells`` (flat indices; every valid cell by default)."""

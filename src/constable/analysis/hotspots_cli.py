@@ -20,9 +20,13 @@ from rich.table import Table
 
 from constable import console
 from constable.analysis import areas, evaluation, fairness, forecasters, nearrepeat, params
+from constable.analysis.auto import Auto
+from constable.analysis.auto import summary as auto_summary
 from constable.analysis.events import AnalysisError, Events
+from constable.analysis.geojson import write_geojson
 from constable.analysis.grid import Grid, Scores
 from constable.analysis.maps import scores_svg
+from constable.analysis.snapping import repeated_point_share
 from constable.analysis.source import store_events
 from constable.crime.service import parse_month, resolve_force_name
 from constable.state import state
@@ -30,6 +34,7 @@ from constable.state import state
 app = typer.Typer(help="Hotspot forecasts and their evaluation.", no_args_is_help=True)
 
 METHODS = ", ".join(forecasters.FORECASTERS)
+AUTO_HELP = f"One of {METHODS}; auto (the default) chooses by a backtest on the history."
 LEVELS = ("grid", "lsoa")
 
 
@@ -85,7 +90,7 @@ def forecast(
     ctx: typer.Context,
     force: str | None = typer.Option(None, help="The force whose crimes to use."),
     events_file: Path | None = typer.Option(None, "--events", help="A CSV of events instead."),
-    method: str = typer.Option("kde", help=f"One of {METHODS}."),
+    method: str = typer.Option("auto", help=AUTO_HELP),
     cell: float = typer.Option(150.0, help="Cell size in metres."),
     train_from: str = typer.Option(..., help="First month of history, YYYY-MM."),
     train_to: str = typer.Option(..., help="Last month of history, YYYY-MM."),
@@ -126,7 +131,10 @@ def forecast(
     factory = _factories([method], param or [], grid)[method]
     model = factory(grid).fit(history)
     scores: Scores = model.predict(start, end)
-    out.write_text(json.dumps(scores.to_geojson(top)), encoding="utf-8")
+    about = forecast_properties(model, history, grid, start, end)
+    write_geojson(scores, out, top, about)
+    sidecar = out.with_name(out.stem + ".forecast.json")
+    sidecar.write_text(json.dumps(about, indent=2) + "\n", encoding="utf-8")
     if svg is not None:
         svg.write_text(
             scores_svg(
@@ -137,11 +145,47 @@ def forecast(
             ),
             encoding="utf-8",
         )
-    console.out().print(
+    out_console = console.out()
+    out_console.print(
         f"{len(history):,} events from {train_from} to {train_to}; {grid.describe()}; "
-        f"{method} forecast for {start:%Y-%m-%d} to {end:%Y-%m-%d} written to {out}"
-        + (f" and {svg}" if svg else "")
+        f"{method} forecast for {start:%Y-%m-%d} to {end:%Y-%m-%d} written to {out} "
+        f"(and what it is to {sidecar})" + (f" and {svg}" if svg else ""),
+        soft_wrap=True,
     )
+    if isinstance(model, Auto):
+        out_console.print(auto_summary(model.report_), soft_wrap=True)
+    out_console.print(snapped_note(about["snapped_share"]), soft_wrap=True)
+
+
+def forecast_properties(
+    model: forecasters.Forecaster, history: Events, grid: Grid, start: dt.datetime, end: dt.datetime
+) -> dict[str, Any]:
+    """What a forecast is, for the GeoJSON's properties and the sidecar JSON: the method and
+    its parameters, auto's choice and backtest, the window, the grid and the snapped share."""
+    about: dict[str, Any] = {
+        "method": model.name,
+        "params": {k: evaluation._plain(v) for k, v in model.get_params().items()},
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        "grid": grid.describe(),
+        "history_events": len(history),
+        "snapped_share": round(repeated_point_share(history), 4),
+    }
+    if isinstance(model, Auto):
+        about["auto"] = model.report_
+    return about
+
+
+def snapped_note(share: float) -> str:
+    """A sentence on the share of events on repeated points."""
+    text = f"{share:.0%} of the history's events share their exact point with another event"
+    if share >= 0.5:
+        text += (
+            ": the points look snapped (as data.police.uk's map points are), so crime tends to "
+            "recur on the very points of the history and smoothing moves weight off them; keep "
+            "bandwidths at a cell or two, or let auto choose (docs/hotspots.md, Snapped points)"
+        )
+    return text + "."
 
 
 @app.command("evaluate")
@@ -405,7 +449,7 @@ def knox_table(result: nearrepeat.KnoxResult) -> Table:
 def fairness_command(
     ctx: typer.Context,
     force: str = typer.Option(..., help="The force whose crimes to use."),
-    method: str = typer.Option("kde", help=f"One of {METHODS}."),
+    method: str = typer.Option("auto", help=AUTO_HELP),
     cell: float = typer.Option(150.0, help="Cell size in metres."),
     train_from: str = typer.Option(..., help="First month of history, YYYY-MM."),
     train_to: str = typer.Option(..., help="Last month of history, YYYY-MM."),

@@ -41,7 +41,6 @@ from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import stats
 
 from constable.analysis.events import AnalysisError, Events, transformer
 from constable.analysis.grid import Grid, Scores
@@ -807,6 +806,9 @@ def rate_ratio_interval(
     E_t RR / (E_t RR + E_c)``; the Clopper–Pearson interval for ``p`` becomes the interval
     for ``RR = p / (1 - p) · E_c / E_t``, and the exact binomial test of ``RR = 1`` its p-value.
     """
+    # Imported here: scipy.stats takes about a second to import, and only this needs it.
+    from scipy import stats
+
     n = treated + control
     if n == 0:
         raise PatrolError("no crime in either arm: there is nothing to compare yet")

@@ -78,7 +78,11 @@ def plan_command(
     day: str = typer.Option(..., "--date", help="The day of the shift, YYYY-MM-DD."),
     shift: str = typer.Option("day", help="early, late, night (the rota) or day (PCSOs, CPT)."),
     force: str = typer.Option(get_settings().force, help="The force."),
-    method: str = typer.Option("kde", help="The forecaster: naive, kde, prospective, sepp."),
+    method: str = typer.Option(
+        "auto",
+        help="The forecaster: auto (chosen by a backtest on the history), naive, kde, blend, "
+        "prospective, sepp, learned.",
+    ),
     cell: float = typer.Option(150.0, help="Box size in metres."),
     history_months: int = typer.Option(12, help="Months of crime to forecast from."),
     history_to: str | None = typer.Option(

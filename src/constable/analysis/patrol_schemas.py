@@ -20,7 +20,7 @@ class PlanCreate(_In):
     district: str = Field(description="the district's slug, name or ONS code")
     day: dt.date = Field(description="the day of the shift")
     shift: str = Field(default="day", description="early, late, night (the rota) or day")
-    method: Literal["naive", "kde", "prospective", "sepp"] = "kde"
+    method: Literal["auto", "naive", "kde", "blend", "prospective", "sepp", "learned"] = "auto"
     cell_size: float = Field(default=150.0, gt=0, le=2000, description="box size in metres")
     history_months: int = Field(default=12, ge=1, le=120)
     history_to: str | None = Field(
