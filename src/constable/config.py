@@ -132,10 +132,10 @@ class Settings(BaseSettings):
     signin_backoff_max_seconds: float = Field(3600.0, gt=0)
     """The longest wait."""
 
-    signin_checks_per_second: float = Field(2.0, gt=0)
+    signin_checks_per_second: float = Field(1.0, gt=0)
     """Passwords one server process checks a second at most (scrypt: 32 MiB and a tenth of a
     second of a core each); more wait their turn, so a flood cannot take the cores 999 calls
-    need. Two a second, in each of two workers, sign a shift of 40 in ten seconds."""
+    need. One a second, in each of two workers, signs a shift of 40 in 20 seconds."""
 
     signin_concurrent_checks: int = Field(1, ge=1)
     """Passwords one server process checks at once, on low-priority threads."""
