@@ -366,6 +366,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     subscribers = "5000" if args.quick else "100000"
     scripts["alert_send"] = script("alert_send", "--subscribers", subscribers)
 
+    scripts["hotspot_forecast"] = script("hotspot_forecast", *(["--repeats", "1"] * args.quick))
+
     console.print(Rule("signin_flood"))
     scripts["signin_flood"] = script("signin_flood", "--seconds", "15" if args.quick else "30")
 

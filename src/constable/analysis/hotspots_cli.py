@@ -480,13 +480,20 @@ def fairness_command(
     lo, hi = (int(np.searchsorted(every.t, w, side="left")) for w in window)
     grid = _grid(history, cell, mask_radius)
     cell_areas = areas.cell_areas_from_points(grid, history.x, history.y, codes[first:last])
-    scores = forecasters.make_forecaster(method, grid).fit(history).predict(start, _after(start))
+    # auto judges candidates at the share of the area patrolled.
+    chosen: dict[str, Any] = {"coverage": top} if method == "auto" else {}
+    model = forecasters.make_forecaster(method, grid, **chosen).fit(history)
+    scores = model.predict(start, _after(start))
+    chose = auto_summary(model.report_) if isinstance(model, Auto) else None
     attention = fairness.attention_from_cells(scores.top(top).tolist(), cell_areas)
     crime = areas.count_by_area(codes[lo:hi]) if hi > lo else {}
     census = areas.census_for(sorted(set(codes.tolist())))
     result = fairness.fairness(attention, crime, census.population)
     if as_json:
-        typer.echo(json.dumps(result.as_dict(top=show), indent=2))
+        document = result.as_dict(top=show)
+        if isinstance(model, Auto):
+            document["auto"] = model.report_
+        typer.echo(json.dumps(document, indent=2))
         return
     table = Table(
         title=f"Patrol attention: the top {top:.0%} of cells of a {method} forecast for "
@@ -506,6 +513,8 @@ def fairness_command(
         )
     console.out().print(table)
     console.out().print(result.summary(), soft_wrap=True)
+    if chose:
+        console.out().print(chose, soft_wrap=True)
 
 
 @app.command("feedback")

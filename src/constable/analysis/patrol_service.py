@@ -23,6 +23,8 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from constable.analysis import patrol
+from constable.analysis.auto import Auto
+from constable.analysis.auto import summary as auto_summary
 from constable.analysis.events import Events
 from constable.analysis.forecasters import make_forecaster
 from constable.analysis.grid import Grid, Scores
@@ -194,6 +196,8 @@ class DistrictForecast:
     history_to: dt.date
     history_events: int
     has_times: bool
+    method_note: str | None = None
+    """For ``auto``: what it chose and how it did against naive in its backtest."""
 
 
 PLAN_AUTO: dict[str, Any] = {"learned": False, "max_windows": 8}
@@ -247,6 +251,7 @@ def forecast_district(
         chosen = {**PLAN_AUTO, **chosen}
     model = make_forecaster(method, grid, **chosen).fit(events)
     scores = model.predict(start, end)
+    note = auto_summary(model.report_) if isinstance(model, Auto) else None
     return DistrictForecast(
         scores=scores,
         areas=cell_neighbourhoods(session, district, grid),
@@ -254,6 +259,7 @@ def forecast_district(
         history_to=last,
         history_events=len(events),
         has_times=events.has_times,
+        method_note=note,
     )
 
 
@@ -376,7 +382,7 @@ def create_plan(
         priorities=dict(priorities) if priorities else None,
         design=design,
         seed=seed,
-        notes=list(chosen.notes),
+        notes=[*chosen.notes, *([forecast.method_note] if forecast.method_note else [])],
         created_at=utcnow(),
         created_by=actor,
     )
