@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from constable.api.deps import SessionDep, SettingsDep
 from constable.api.errors import force_or_503, http_error
 from constable.auth.deps import CurrentPrincipal, require, require_for_district
+from constable.auth.needtoknow import Personal, seen
 from constable.auth.roles import Action
 from constable.auth.service import Principal
 from constable.community import asb
@@ -92,8 +93,10 @@ def _may_change(session: Session, principal: Principal, district_id: int) -> Non
     )
 
 
-def case_read(session: Session, case: AsbCase, *, detail: bool = False) -> dict[str, Any]:
-    """A case as the API shows it."""
+def case_read(
+    session: Session, case: AsbCase, principal: Principal, *, detail: bool = False
+) -> dict[str, Any]:
+    """A case as the API shows it to ``principal``."""
     ladder = asb.ladders()[case.ladder]
     district = session.get(District, case.district_id)
     team = session.get(Team, case.team_id)
@@ -104,7 +107,7 @@ def case_read(session: Session, case: AsbCase, *, detail: bool = False) -> dict[
         "district": district.slug if district else None,
         "team": team.name if team else None,
         "owner": case.owner,
-        "subject_name": case.subject_name,
+        "subject_name": seen(principal, Personal.SUBJECT, case.district_id, case.subject_name),
         "summary": case.summary,
         "ladder": case.ladder,
         "stage": case.stage,
@@ -202,7 +205,7 @@ def open_case(
         )
     except ConstableError as exc:
         raise http_error(exc) from exc
-    return case_read(session, case, detail=True)
+    return case_read(session, case, principal, detail=True)
 
 
 @router.get("/asb/cases", summary="ASB cases")
@@ -225,7 +228,7 @@ def list_cases(
         district_id=district_id,
         status=None if status == "all" else status,
     )
-    return [case_read(session, c) for c in cases]
+    return [case_read(session, c, principal) for c in cases]
 
 
 def _case(session: Session, force: Force, case_id: int) -> AsbCase:
@@ -240,9 +243,8 @@ def read_case(
     case_id: int, session: SessionDep, settings: SettingsDep, principal: Reader
 ) -> dict[str, Any]:
     """The case with its stages, linked reports and orders."""
-    return case_read(
-        session, _case(session, force_or_503(session, settings.force), case_id), detail=True
-    )
+    case = _case(session, force_or_503(session, settings.force), case_id)
+    return case_read(session, case, principal, detail=True)
 
 
 @router.post("/asb/cases/{case_id}/stages", summary="Take a case up the ladder")
@@ -271,7 +273,7 @@ def take_stage(
     except ConstableError as exc:
         raise http_error(exc) from exc
     session.refresh(case)
-    return case_read(session, case, detail=True)
+    return case_read(session, case, principal, detail=True)
 
 
 @router.post("/asb/cases/{case_id}/close", summary="Close an ASB case")
@@ -292,7 +294,7 @@ def close_case(
         )
     except ConstableError as exc:
         raise http_error(exc) from exc
-    return case_read(session, case, detail=True)
+    return case_read(session, case, principal, detail=True)
 
 
 @router.post("/asb/cases/{case_id}/reports", summary="Link an ASB report", status_code=201)
@@ -313,7 +315,7 @@ def link_report(
         )
     except ConstableError as exc:
         raise http_error(exc) from exc
-    return case_read(session, case, detail=True)
+    return case_read(session, case, principal, detail=True)
 
 
 @router.post("/asb/orders", summary="Record a dispersal or closure order", status_code=201)

@@ -27,6 +27,7 @@ from constable.auth.deps import (
     require_any,
     require_for_district,
 )
+from constable.auth.needtoknow import Personal, may_see
 from constable.auth.roles import Action, Role
 from constable.auth.service import Principal
 from constable.control import board, live, measures, service, units
@@ -61,7 +62,6 @@ from constable.force.models import District, Force, Unit
 router = APIRouter()
 
 Reader = Annotated[Principal, Depends(require(Action.READ))]
-CALLER_ROLES = {Role.CALL_HANDLER, Role.DISPATCHER, Role.ADMINISTRATOR}
 
 
 def incident_read(
@@ -119,7 +119,7 @@ def incident_read(
             for d in duplicates
         ]
     if detail:
-        show_caller = principal.role in CALLER_ROLES
+        show_caller = may_see(principal, Personal.CALLER, district_id=incident.district_id)
         data["contacts"] = [
             ContactRead(
                 channel=c.channel,

@@ -215,7 +215,7 @@ def asb_cases_page(
         "asb_cases.html",
         {
             "principal": principal,
-            "cases": [case_read(session, c) for c in cases],
+            "cases": [case_read(session, c, principal) for c in cases],
             "districts": force.districts,
             "filters": {"district": found.slug if found else "", "status": status},
         },
@@ -238,7 +238,7 @@ def _case_page(
         "asb_case.html",
         {
             "principal": principal,
-            "case": case_read(session, case, detail=True),
+            "case": case_read(session, case, principal, detail=True),
             "ladder": asb.ladders()[case.ladder],
             "may_change": principal.can(Action.RECORD_COMMUNITY, district_id=case.district_id)
             and case.status == asb.OPEN,

@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 from constable.api.deps import SessionDep, SettingsDep
 from constable.api.errors import force_or_503, http_error
 from constable.auth.deps import require, require_for_district
-from constable.auth.roles import Action, Role
+from constable.auth.needtoknow import Personal, may_see, seen
+from constable.auth.roles import Action
 from constable.auth.service import Principal
 from constable.community import asb
 from constable.control import service as control_service
@@ -45,8 +46,6 @@ router = APIRouter()
 
 Reader = Annotated[Principal, Depends(require(Action.READ))]
 Recorder = Annotated[Principal, Depends(require(Action.RECORD_CRIME))]
-# Analysts work with figures, not people: they do not see victims.
-VICTIM_HIDDEN_FROM = {Role.ANALYST}
 
 
 def _district_id(session: Session, force: Force, slug: str | None) -> int | None:
@@ -59,7 +58,7 @@ def _district_id(session: Session, force: Force, slug: str | None) -> int | None
 
 
 def _victim(crime: Crime, principal: Principal) -> VictimRead | None:
-    if principal.role in VICTIM_HIDDEN_FROM or not any(
+    if not may_see(principal, Personal.VICTIM, district_id=crime.district_id) or not any(
         (crime.victim_name, crime.victim_address, crime.victim_postcode)
     ):
         return None
@@ -117,7 +116,7 @@ def crime_read(
         sanction_detection=any(kinds[o.outcome_type].sanction for o in history),
         outcomes=[outcome_read(o) for o in history] if detail else [],
         victim=_victim(crime, principal) if detail else None,
-        subject_name=crime.subject_name if principal.role not in VICTIM_HIDDEN_FROM else None,
+        subject_name=seen(principal, Personal.SUBJECT, crime.district_id, crime.subject_name),
     )
 
 

@@ -448,7 +448,7 @@ def _inbox(
         "alerts_inbox.html",
         {
             "principal": principal,
-            "items": [submission_read(session, s) for s in rows],
+            "items": [submission_read(session, s, principal) for s in rows],
             "may_review": {
                 s.id: principal.can(Action.RECORD_COMMUNITY, district_id=s.district_id)
                 for s in rows

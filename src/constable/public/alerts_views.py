@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from constable.api.deps import SessionDep, SettingsDep
 from constable.api.errors import force_or_503, http_error
 from constable.auth.deps import require, require_for_district
+from constable.auth.needtoknow import Personal, may_see
 from constable.auth.roles import Action
 from constable.auth.service import Principal
 from constable.config import Settings
@@ -96,7 +97,7 @@ class SubmissionRead(BaseModel):
     source: str
     sender: str | None
     subject: str | None
-    body: str
+    body: str | None
     attachments: list[dict[str, Any]]
     received_at: dt.datetime
     reviewed_at: dt.datetime | None
@@ -148,21 +149,25 @@ def alert_read(session: Session, alert: CommunityAlert) -> AlertRead:
     )
 
 
-def submission_read(session: Session, item: IntelligenceSubmission) -> SubmissionRead:
-    """A submission as the API shows it."""
+def submission_read(
+    session: Session, item: IntelligenceSubmission, principal: Principal
+) -> SubmissionRead:
+    """A submission as the API shows it to ``principal``: who sent it and what they wrote only to
+    those who need to know (constable.auth.needtoknow)."""
     district = session.get(District, item.district_id)
     alert = session.get(CommunityAlert, item.alert_id) if item.alert_id else None
     assert district is not None
+    shown = may_see(principal, Personal.INFORMANT, district_id=district.id)
     return SubmissionRead(
         id=item.id,
         reference=item.reference,
         district=district.slug,
         alert=alert.reference if alert else None,
         source=item.source,
-        sender=item.sender,
-        subject=item.subject,
-        body=item.body,
-        attachments=item.attachments or [],
+        sender=item.sender if shown else None,
+        subject=item.subject if shown else None,
+        body=item.body if shown else None,
+        attachments=(item.attachments or []) if shown else [],
         received_at=item.received_at,
         reviewed_at=item.reviewed_at,
         reviewed_by=item.reviewed_by,
@@ -311,7 +316,7 @@ async def file_reply(
     except ConstableError as exc:
         raise http_error(exc) from exc
     check_district(session, principal, filed.district.id)
-    return submission_read(session, filed.submission)
+    return submission_read(session, filed.submission, principal)
 
 
 @router.get("/intelligence", summary="A district's intelligence inbox")
@@ -331,7 +336,7 @@ def intelligence(
         district_id=found.id if found else None,
         open_only=state == "open",
     )
-    return [submission_read(session, s) for s in rows]
+    return [submission_read(session, s, principal) for s in rows]
 
 
 @router.post("/intelligence/{submission_id}/review", summary="Review a submission")
@@ -355,4 +360,4 @@ def review_submission(
         )
     except ConstableError as exc:
         raise http_error(exc) from exc
-    return submission_read(session, item)
+    return submission_read(session, item, principal)

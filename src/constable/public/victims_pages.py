@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from itertools import groupby
 from typing import Any
 
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 from constable.api.deps import SessionDep, SettingsDep
 from constable.api.errors import force_or_503
 from constable.api.signin import PageUser, staff_router
+from constable.auth.needtoknow import Personal, may_see, sees_any
 from constable.auth.roles import Action
 from constable.auth.service import Principal
 from constable.config import Settings
@@ -28,7 +30,7 @@ from constable.errors import ConstableError
 from constable.force import service as force_service
 from constable.force.models import Force
 from constable.public import referrals, victims
-from constable.public.victims_views import VICTIM_HIDDEN_FROM, care_read
+from constable.public.victims_views import care_read
 from constable.web import get_templates
 
 page_router = staff_router()
@@ -70,6 +72,12 @@ def victims_due_page(
         officer=principal.username if officer == "me" else (officer or None),
         default_days=settings.victim_update_days,
     )
+    rows = [
+        d
+        if may_see(principal, Personal.VICTIM, district_slug=d.district)
+        else replace(d, victim_name=None, preferred_contact=None)
+        for d in rows
+    ]
     ordered = sorted(rows, key=lambda d: (d.officer or "~", d.due, d.reference))
     groups = [(name, list(items)) for name, items in groupby(ordered, key=lambda d: d.officer)]
     return _render(
@@ -82,7 +90,7 @@ def victims_due_page(
             "districts": force.districts,
             "district": found,
             "officer": officer or "",
-            "show_names": principal.role not in VICTIM_HIDDEN_FROM,
+            "show_names": sees_any(principal, Personal.VICTIM),
             "every": settings.victim_update_days,
         },
     )
@@ -106,7 +114,7 @@ def _care_page(
             "care": care_read(session, settings, force, crime, principal),
             "errors": errors or [],
             "may_record": principal.can(Action.RECORD_CRIME, district_id=crime.district_id)
-            and principal.role not in VICTIM_HIDDEN_FROM,
+            and may_see(principal, Personal.VICTIM, district_id=crime.district_id),
             "needs": list(victims.Need),
             "reasons": list(victims.EnhancedReason),
             "contacts": list(victims.Contact),

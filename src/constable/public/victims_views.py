@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 from constable.api.deps import SessionDep, SettingsDep
 from constable.api.errors import force_or_503, http_error
 from constable.auth.deps import require, require_for_district
-from constable.auth.roles import Action, Role
+from constable.auth.needtoknow import Personal, may_see
+from constable.auth.roles import Action
 from constable.auth.service import Principal
 from constable.config import Settings
 from constable.crime import recording
@@ -35,7 +36,6 @@ router = APIRouter()
 
 Reader = Annotated[Principal, Depends(require(Action.READ))]
 Recorder = Annotated[Principal, Depends(require(Action.RECORD_CRIME))]
-VICTIM_HIDDEN_FROM = {Role.ANALYST}
 
 
 class AssessmentIn(BaseModel):
@@ -131,7 +131,7 @@ def care_read(
         )
         if d.crime_id == crime.id
     ]  # fmt: skip
-    hidden = principal.role in VICTIM_HIDDEN_FROM
+    hidden = not may_see(principal, Personal.VICTIM, district_id=crime.district_id)
     shown = _care_dict(session, care, settings) if care is not None else None
     if shown is not None and hidden:
         shown["contact_detail"] = None
@@ -143,7 +143,9 @@ def care_read(
         "victim_name": None if hidden else crime.victim_name,
         "assessed": care is not None,
         "care": shown,
-        "next_update": due[0].as_dict() if due else None,
+        "next_update": (due[0].as_dict() | ({"victim_name": None} if hidden else {}))
+        if due
+        else None,
         "referral_service": settings.victim_referral_service,
     }
 
@@ -213,8 +215,9 @@ def due(
         if state == "overdue" and not row.overdue:
             continue
         item = row.as_dict()
-        if principal.role in VICTIM_HIDDEN_FROM:
+        if not may_see(principal, Personal.VICTIM, district_slug=row.district):
             item["victim_name"] = None
+            item["preferred_contact"] = None
         shown.append(item)
     return shown
 
