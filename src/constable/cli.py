@@ -6,63 +6,86 @@ Every command takes the global ``--db URL`` option (default: ``CONSTABLE_DATABAS
 
 from __future__ import annotations
 
+import importlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 import typer
 from rich.console import Console
 from typer.exceptions import TyperException
 
-from constable.analysis.cli import trends_command
-from constable.analysis.hotspots_cli import app as hotspots_app
-from constable.analysis.patrol_cli import app as patrol_app
-from constable.auth.cli import app as users_app
-from constable.community.cli import app as report_app
 from constable.config import get_settings
-from constable.control.cli import app as triage_app
-from constable.crime.cli import app as crimes_app
 from constable.errors import ConstableError
-from constable.force.cli import app as force_app
-from constable.ingest.cli import app as import_app
-from constable.performance.boardpack.cli import board_pack
-from constable.performance.cli import app as performance_app
-from constable.performance.plan_cli import app as plan_app
-from constable.public.alerts_cli import app as alerts_app
-from constable.public.victims_cli import app as victims_app
-from constable.simulation.cli import simulate_app, staffing_app
 from constable.state import CliState
-from constable.store.cli import app as db_app
-from constable.web.cli import serve
 
-app = typer.Typer(
-    name="constable",
-    help="Constable: records, control room, analysis and performance for a district police force.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    rich_markup_mode="rich",
-    add_completion=False,
-)
-app.add_typer(db_app, name="db")
-app.add_typer(force_app, name="force")
-app.add_typer(import_app, name="import")
-app.add_typer(crimes_app, name="crimes")
-app.add_typer(users_app, name="users")
-app.add_typer(report_app, name="report")
-app.add_typer(performance_app, name="performance")
-app.add_typer(plan_app, name="plan")
-app.add_typer(alerts_app, name="alerts")
-app.add_typer(victims_app, name="victims")
-app.command("board-pack")(board_pack)
-app.command("trends")(trends_command)
-app.add_typer(hotspots_app, name="hotspots")
-app.add_typer(patrol_app, name="patrol")
-app.add_typer(staffing_app, name="staffing")
-app.add_typer(simulate_app, name="simulate")
-app.add_typer(triage_app, name="triage")
-app.command("serve")(serve)
+# Each command and where it lives: a command imports only its own area, so that
+# `constable hotspots forecast` does not first load the simulation, the PDF writer and the rest
+# (the whole set takes about 4 s; `--help` and the docs still build it all).
+COMMANDS: dict[str, tuple[str, str, bool]] = {
+    # name: (module, attribute, a group of commands (True) or one command (False))
+    "db": ("constable.store.cli", "app", True),
+    "force": ("constable.force.cli", "app", True),
+    "import": ("constable.ingest.cli", "app", True),
+    "crimes": ("constable.crime.cli", "app", True),
+    "users": ("constable.auth.cli", "app", True),
+    "report": ("constable.community.cli", "app", True),
+    "performance": ("constable.performance.cli", "app", True),
+    "plan": ("constable.performance.plan_cli", "app", True),
+    "alerts": ("constable.public.alerts_cli", "app", True),
+    "victims": ("constable.public.victims_cli", "app", True),
+    "board-pack": ("constable.performance.boardpack.cli", "board_pack", False),
+    "trends": ("constable.analysis.cli", "trends_command", False),
+    "hotspots": ("constable.analysis.hotspots_cli", "app", True),
+    "patrol": ("constable.analysis.patrol_cli", "app", True),
+    "staffing": ("constable.simulation.cli", "staffing_app", True),
+    "simulate": ("constable.simulation.cli", "simulate_app", True),
+    "triage": ("constable.control.cli", "app", True),
+    "serve": ("constable.web.cli", "serve", False),
+}
 
 
-@app.callback()
+def build(names: Iterable[str] = COMMANDS) -> typer.Typer:
+    """The ``constable`` command with ``names`` among its commands (all by default)."""
+    built = typer.Typer(
+        name="constable",
+        help="Constable: records, control room, analysis and performance for a district police "
+        "force.",
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+        rich_markup_mode="rich",
+        add_completion=False,
+    )
+    built.callback()(main_options)
+    for name in names:
+        module, attribute, group = COMMANDS[name]
+        found = getattr(importlib.import_module(module), attribute)
+        if group:
+            built.add_typer(found, name=name)
+        else:
+            built.command(name)(found)
+    return built
+
+
+def __getattr__(name: str) -> Any:
+    # `constable.cli.app`, the whole command, built on first use (the docs and tests use it).
+    if name == "app":
+        globals()["app"] = whole = build()
+        return whole
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _command_named(argv: Sequence[str]) -> str | None:
+    """The command ``argv`` asks for (after the global options), if it is one of ours."""
+    words = iter(argv)
+    for word in words:
+        if word == "--db":
+            next(words, None)
+        elif not word.startswith("-"):
+            return word if word in COMMANDS else None
+    return None
+
+
 def main_options(
     ctx: typer.Context,
     db: str = typer.Option(
@@ -82,7 +105,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     errors = Console(stderr=True, highlight=False)
     try:
         # Without standalone mode, click returns a command's exit code instead of raising it.
-        status = app(args=list(argv) if argv is not None else None, standalone_mode=False)
+        args = list(argv) if argv is not None else sys.argv[1:]
+        named = _command_named(args)
+        command = build([named]) if named is not None else build()
+        status = command(args=args, standalone_mode=False)
     except ConstableError as exc:
         errors.print(f"[bold red]Error:[/] {exc}", soft_wrap=True)
         return 1

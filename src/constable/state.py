@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import typer
 
-from constable.store.engine import Store, open_store
+if TYPE_CHECKING:
+    from constable.store.engine import Store
 
 
 @dataclass
@@ -19,6 +21,9 @@ class CliState:
     def store(self) -> Store:
         """The open store (migrated if it was empty)."""
         if self._store is None:
+            # Here, not at import: a command that needs no records starts without SQLAlchemy.
+            from constable.store.engine import open_store
+
             self._store = open_store(self.database_url)
         return self._store
 
