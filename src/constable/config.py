@@ -138,7 +138,7 @@ class Settings(BaseSettings):
     need. One a second, in each of two workers, signs a shift of 40 in 20 seconds."""
 
     signin_concurrent_checks: int = Field(1, ge=1)
-    """Passwords one server process checks at once, on low-priority threads."""
+    """Passwords one server process checks at once, on threads of their own."""
 
 
 @lru_cache

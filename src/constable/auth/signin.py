@@ -6,12 +6,13 @@ A sign-in (``POST /api/token``, ``POST /login``) goes:
    refused at once (429), whatever the password, with no work done;
 2. to its turn: password checks are spaced out, at most ``CONSTABLE_SIGNIN_CHECKS_PER_SECOND``
    a process (waiting in the event loop, holding no thread; beyond :data:`MAX_WAITING`, 429);
-3. to a password check on a thread of :data:`checkers <_checkers>`, a small pool of low-priority
-   threads (``CONSTABLE_SIGNIN_CONCURRENT_CHECKS`` a process): it reads the account in a session
-   of its own, closes it, and runs scrypt holding nothing, neither SQLite's write gate
+3. to a password check on a thread of :data:`checkers <_checkers>`, a small pool of threads
+   (``CONSTABLE_SIGNIN_CONCURRENT_CHECKS`` a process): it reads the account in a session of its
+   own, closes it, and runs scrypt holding nothing, neither SQLite's write gate
    (:mod:`constable.api.gate`) nor a connection; so a flood of wrong passwords costs the
-   contacts beside it at most a few tenths of a core, at low priority (on two virtual cores
-   that share a physical one, priority alone did not protect them: ``bench/signin_flood.py``);
+   contacts beside it at most a tenth of a core a process. (Not at a lower priority: a thread
+   of low priority that holds the GIL when the system preempts it stalls every request of its
+   process until it runs again.)
 4. to a short write through :func:`constable.api.deps.in_one_session`, the gate held for it
    alone: the token and the audit entry of a sign-in, or the audit entry of a refused one.
 
@@ -23,11 +24,9 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import os
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import suppress
 from dataclasses import dataclass
 
 from fastapi import Request
@@ -39,10 +38,6 @@ from constable.auth.ratelimit import BUSY_SECONDS, Decision, SignInLimiter
 from constable.config import Settings
 from constable.errors import ConstableError
 from constable.store import Store
-
-LOW_PRIORITY = 10
-"""The niceness of the password-checking threads (Linux: per thread): when a core is wanted by
-both, a contact's thread gets it about nine times in ten."""
 
 MAX_WAITING = 64
 """Sign-ins a process lets wait for a password check; beyond, 429 at once (a queue that grows
@@ -92,13 +87,6 @@ def limiter_of(request: Request) -> SignInLimiter:
     return found
 
 
-def _low_priority() -> None:
-    # Lowering one's own priority needs no privilege; where threads have none of their own
-    # (not Linux), it is not done and the pool's size alone bounds the work.
-    with suppress(AttributeError, OSError):
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), LOW_PRIORITY)
-
-
 _POOLS: dict[int, ThreadPoolExecutor] = {}
 _waiting = 0
 
@@ -129,7 +117,7 @@ def _checkers(size: int) -> ThreadPoolExecutor:
         pool = _POOLS.get(size)
         if pool is None:
             pool = _POOLS[size] = ThreadPoolExecutor(
-                max_workers=size, thread_name_prefix="sign-in-check", initializer=_low_priority
+                max_workers=size, thread_name_prefix="sign-in-check"
             )
     return pool
 

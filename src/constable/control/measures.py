@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import os
 import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import suppress
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from itertools import pairwise
@@ -57,7 +55,7 @@ class BusyError(ConstableError):
 
 
 COUNTING_THREADS = 1
-"""Measures one server process counts at once, on a low-priority thread: a year's measure is
+"""Measures one server process counts at once, on a thread of their own: a year's measure is
 about a tenth of a second of a core, and four of them back to back must not take the cores a
 999 contact needs (``bench/signin_flood.py``)."""
 
@@ -65,12 +63,10 @@ MAX_WAITING = 16
 """Measures a process lets wait their turn; beyond, 429 at once."""
 
 TURN_SECONDS = 0.5
-"""At most one measure starts in a process every this many seconds: on two virtual cores,
-low priority alone did not keep four measures back to back from slowing contacts (the bench's
-two cores may share one physical core, where priority has no say), a pace does."""
+"""At most one measure starts in a process every this many seconds, so that four back to back
+take at most a fifth of a core. (Not at a lower priority: a thread of low priority that holds
+the GIL when the system preempts it stalls every request of its process until it runs again.)"""
 
-LOW_PRIORITY = 10
-"""The counting thread's niceness (Linux: per thread), as for sign-in checks."""
 
 _pool: ThreadPoolExecutor | None = None
 _waiting = 0
@@ -78,22 +74,14 @@ _next_turn = 0.0
 _pool_lock = threading.Lock()
 
 
-def _low_priority() -> None:
-    # Lowering one's own priority needs no privilege; elsewhere than Linux it is not done.
-    with suppress(AttributeError, OSError):
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), LOW_PRIORITY)
-
-
 async def counted(count: Callable[[], T]) -> T:
-    """``count()`` on the process's low-priority counting thread, in its turn (one every
+    """``count()`` on the process's counting thread, in its turn (one every
     :data:`TURN_SECONDS`), waiting in the event loop (no request thread held);
     :class:`BusyError` when :data:`MAX_WAITING` already wait."""
     global _pool, _waiting, _next_turn
     with _pool_lock:
         if _pool is None:
-            _pool = ThreadPoolExecutor(
-                COUNTING_THREADS, thread_name_prefix="measures", initializer=_low_priority
-            )
+            _pool = ThreadPoolExecutor(COUNTING_THREADS, thread_name_prefix="measures")
         busy = _waiting >= MAX_WAITING
         _waiting += 0 if busy else 1
         pool = _pool

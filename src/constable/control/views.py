@@ -505,7 +505,8 @@ async def control_measures(
     """Call answering against target, attendance within standard, open incidents by age, for
     the days ``start`` to ``end`` (default the last 7): days from 1990-01-01 to 2099-12-31, at
     most 366 of them (else 422 naming the field and the limit). Counted one at a time per server
-    process at low priority, so that they never slow a 999 contact (429 if many wait)."""
+    process, at most two starting a second, so that they never slow a 999 contact (429 if many
+    wait)."""
 
     def count() -> dict[str, Any]:
         with store.session() as session:
