@@ -123,7 +123,7 @@ def test_at_most_the_configured_number_of_open_priorities(public: Served) -> Non
     ("changes", "status", "message"),
     [
         ({"neighbourhood": "E09999999"}, 404, "'E09999999' is not a neighbourhood of Kent Police"),
-        ({"held_on": "2999-01-01"}, 422, "held_on: 2999-01-01 is in the future"),
+        ({"held_on": "2099-01-01"}, 422, "held_on: 2099-01-01 is in the future"),
         (
             {"issues_raised": ["Call me on 07700 900123 about the noise"]},
             422,
@@ -137,7 +137,7 @@ def test_at_most_the_configured_number_of_open_priorities(public: Served) -> Non
         (
             {
                 "priorities": [
-                    {"title": "Speeding", "owner": "PCSO Dover 01", "review_on": "2999-01-01"}
+                    {"title": "Speeding", "owner": "PCSO Dover 01", "review_on": "2099-01-01"}
                 ]
             },
             422,
