@@ -502,3 +502,8 @@ def first_errors(shots: Sequence[Shot], count: int = 3) -> list[str]:
         for s in shots
         if s.error is not None
     ][:count]
+
+
+def ms(value: float) -> str:
+    """Milliseconds for a table: one decimal, a dash for no figure."""
+    return "-" if math.isnan(value) else f"{value:,.1f}"

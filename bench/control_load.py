@@ -22,7 +22,6 @@ Run: ``.venv/bin/python bench/control_load.py [--rate 200] [--seconds 60] [--wor
 from __future__ import annotations
 
 import argparse
-import math
 import random
 import sys
 import tempfile
@@ -39,6 +38,7 @@ from benchkit import (
     console,
     first_errors,
     kent_store,
+    ms,
     neighbourhoods,
     open_loop,
     serve,
@@ -166,10 +166,6 @@ def measure(
     )
 
 
-def _ms(value: float) -> str:
-    return "-" if math.isnan(value) else f"{value:,.1f}"
-
-
 def report(result: LoadResult) -> None:
     """The latency table, the goals, the achieved rate and the counts check."""
     figures, baseline = result.figures, result.baseline
@@ -189,10 +185,10 @@ def report(result: LoadResult) -> None:
             f"{f.sent:,}",
             f"{f.errors:,}",
             f"{f.achieved_rate:,.1f}",
-            _ms(f.p50_ms),
-            _ms(f.p90_ms),
-            _ms(f.p99_ms),
-            _ms(f.max_ms),
+            ms(f.p50_ms),
+            ms(f.p90_ms),
+            ms(f.p99_ms),
+            ms(f.max_ms),
         )
     console.print(table)
     console.print(

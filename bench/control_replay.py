@@ -24,7 +24,6 @@ Run: ``.venv/bin/python bench/control_replay.py [--speed 50] [--start H] [--hour
 from __future__ import annotations
 
 import argparse
-import math
 import random
 import sys
 import tempfile
@@ -45,6 +44,7 @@ from benchkit import (
     console,
     first_errors,
     kent_store,
+    ms,
     neighbourhoods,
     open_loop,
     serve,
@@ -227,10 +227,6 @@ def measure(
     )
 
 
-def _ms(value: float) -> str:
-    return "-" if math.isnan(value) else f"{value:,.1f}"
-
-
 def report(result: ReplayResult) -> None:
     """The latency table, the counts check and the grades triage gave."""
     figures, baseline = result.figures, result.baseline
@@ -246,10 +242,10 @@ def report(result: ReplayResult) -> None:
             f"{f.sent:,}",
             f"{f.errors:,}",
             f"{f.achieved_rate:,.1f}",
-            _ms(f.p50_ms),
-            _ms(f.p90_ms),
-            _ms(f.p99_ms),
-            _ms(f.max_ms),
+            ms(f.p50_ms),
+            ms(f.p90_ms),
+            ms(f.p99_ms),
+            ms(f.max_ms),
         )
     console.print(table)
     console.print(

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import math
 import os
 import random
 import sys
@@ -49,6 +48,7 @@ from benchkit import (
     console,
     first_errors,
     kent_store,
+    ms,
     open_loop,
     percentile,
     serve,
@@ -265,10 +265,6 @@ def measure(
     )
 
 
-def _ms(value: float) -> str:
-    return "-" if math.isnan(value) else f"{value:,.1f}"
-
-
 def report(result: Result) -> None:
     """The latency table, the goals and the ratios."""
     table = Table(
@@ -290,10 +286,10 @@ def report(result: Result) -> None:
             f"{f.sent:,}",
             f"{f.errors:,}",
             f"{f.achieved_rate:,.1f}",
-            _ms(f.p50_ms),
-            _ms(f.p90_ms),
-            _ms(f.p99_ms),
-            _ms(f.max_ms),
+            ms(f.p50_ms),
+            ms(f.p90_ms),
+            ms(f.p99_ms),
+            ms(f.max_ms),
         )
     console.print(table)
     pages, base = result.pages_run, result.baseline

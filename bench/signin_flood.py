@@ -55,6 +55,7 @@ from benchkit import (
     console,
     first_errors,
     kent_store,
+    ms,
     neighbourhoods,
     open_loop,
     percentile,
@@ -293,10 +294,6 @@ def measure(
     )
 
 
-def _ms(value: float) -> str:
-    return "-" if math.isnan(value) else f"{value:,.1f}"
-
-
 def report(result: FloodResult) -> None:
     """Both runs' latencies, the goal, and what the flood got."""
     kind = (
@@ -318,10 +315,10 @@ def report(result: FloodResult) -> None:
             f"{f.sent:,}",
             f"{f.errors:,}",
             f"{f.achieved_rate:,.1f}",
-            _ms(f.p50_ms),
-            _ms(f.p90_ms),
-            _ms(f.p99_ms),
-            _ms(f.max_ms),
+            ms(f.p50_ms),
+            ms(f.p90_ms),
+            ms(f.p99_ms),
+            ms(f.max_ms),
         )
     console.print(table)
     flooded = result.flooded
@@ -341,8 +338,8 @@ def report(result: FloodResult) -> None:
     console.print(
         f"the flood, {flood.seconds:.1f} s: sign-ins {sign_ins} "
         f"({flood.checked_per_second:,.1f} passwords checked a second); measures {measures}, "
-        f"p50 {_ms(percentile(flood.measure_ms, 0.5))} ms, max "
-        f"{_ms(max(flood.measure_ms, default=math.nan))} ms, over the "
+        f"p50 {ms(percentile(flood.measure_ms, 0.5))} ms, max "
+        f"{ms(max(flood.measure_ms, default=math.nan))} ms, over the "
         f"{result.incidents_before_flood:,} incidents of the period (all open)"
     )
     for line in flood.errors:
