@@ -53,7 +53,10 @@ CHROMIUM_ARGS = [
 @contextmanager
 def serve(database_url: str, force: str = "kent") -> Iterator[str]:
     """The app on ``database_url``, served until the block ends: its base URL."""
-    app = create_app(Settings(database_url=database_url, force=force))
+    # Password checks are paced per process (1 a second by default, constable.auth.signin), and
+    # every app the tests serve shares this process: at that pace the suite's sign-ins queue.
+    settings = Settings(database_url=database_url, force=force, signin_checks_per_second=1000.0)
+    app = create_app(settings)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
