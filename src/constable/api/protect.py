@@ -27,13 +27,14 @@ from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from constable.auth.deps import COOKIE
+
 MAX_ID = 2**63 - 1
 """The largest integer both SQLite and PostgreSQL (bigint) store."""
 BODY_LIMIT = 1_048_576
 """The largest request body accepted by default (1 MiB): contacts, forms and records are a few
 kilobytes; nothing in the app uploads files."""
 YEARS = (1900, 2100)
-COOKIE = "constable_token"
 
 # C0 controls but tab, newline and carriage return; DEL; lone surrogates.
 _UNSTORABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
